@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# apply-series.sh TREE PATCH...: apply patches to the git work tree TREE
+# with 'git am', in order. A patch whose change TREE already has (it
+# reverse-applies cleanly) is skipped, naming the upstream commit it
+# carries. A patch that does not apply stops everything, naming the patch
+# and the file.
+. "$(dirname "$0")/lib.sh"
+
+tree=${1:?usage: apply-series.sh TREE PATCH...}
+shift
+git -C "$tree" rev-parse --git-dir >/dev/null 2>&1 || die "$tree is not a git work tree"
+
+for patch in "$@"; do
+	name=$(basename "$patch")
+	[ -f "$patch" ] || die "patch $patch not found"
+	if git -C "$tree" apply --check -R "$patch" >/dev/null 2>&1; then
+		upstream=$(sed -n 's/^commit \([0-9a-f]\{12,40\}\) upstream\.$/\1/p' "$patch" | head -n 1)
+		log "skipping $name: already in the tree (upstream commit ${upstream:-unknown})"
+		continue
+	fi
+	if ! out=$(git -C "$tree" am -q --keep-cr "$patch" 2>&1); then
+		git -C "$tree" am --abort >/dev/null 2>&1 || true
+		file=$(sed -n 's/^error: patch failed: \([^:]*\):.*/\1/p; s/^error: \([^:]*\): does not exist in index/\1/p' <<<"$out" | head -n 1)
+		die "patch $name does not apply to $tree${file:+: $file}"$'\n'"$out"
+	fi
+	log "applied $name"
+done

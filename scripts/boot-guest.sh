@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# boot-guest.sh ARCH KERNEL INITRD LOG [EXTRA_CMDLINE]: boot the kernel in
+# QEMU (TCG) and write the console to LOG. Exits 0 when the guest powered
+# off by itself, 124 when it hit the timeout (IPI_FP_BOOT_TIMEOUT seconds,
+# default 300) and was killed. The log is kept either way.
+. "$(dirname "$0")/lib.sh"
+
+usage="usage: boot-guest.sh ARCH KERNEL INITRD LOG [EXTRA_CMDLINE]"
+arch_setup "${1:?$usage}"
+kernel=${2:?$usage}
+initrd=${3:?$usage}
+logf=${4:?$usage}
+extra=${5:-}
+timeout_s=${IPI_FP_BOOT_TIMEOUT:-300}
+cpus=${IPI_FP_CPUS:-2}
+need_cmd "$QEMU" "qemu-system-$( [ "$KARCH" = powerpc ] && echo ppc || echo x86)"
+[ -f "$kernel" ] || die "kernel image $kernel not found"
+[ -f "$initrd" ] || die "initramfs $initrd not found"
+
+# panic=-1: a panicking guest reboots at once, and -no-reboot makes QEMU exit.
+cmdline="rdinit=/init panic=-1 oops=panic $extra"
+case "$ARCH_NAME" in
+ppc64le)
+	args=(-M pseries,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off
+		-cpu power9 -append "console=hvc0 $cmdline")
+	;;
+x86_64)
+	args=(-M q35 -append "console=ttyS0 $cmdline")
+	;;
+esac
+rc=0
+timeout --foreground -k 5 "$timeout_s" "$QEMU" "${args[@]}" -smp "$cpus" -m 1G \
+	-nographic -no-reboot -kernel "$kernel" -initrd "$initrd" \
+	</dev/null >"$logf" 2>&1 || rc=$?
+if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+	log "guest did not finish within ${timeout_s}s and was killed; console in $logf"
+	exit 124
+fi
+exit 0

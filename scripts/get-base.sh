@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# get-base.sh NAME: make branch base/NAME in the cache repository and print
+# its commit. The source is Debian's kernel source tarball, or the user's
+# tree when KSRC is set (read only: its files are added to our repository,
+# nothing is written to KSRC). The base must be a 6.1.y tree.
+. "$(dirname "$0")/lib.sh"
+
+name=${1:?usage: get-base.sh NAME (see ci/bases.tsv)}
+row=$(awk -F'\t' -v n="$name" '$1 == n' "$TOP/ci/bases.tsv")
+[ -n "$row" ] || die "base '$name' is not in ci/bases.tsv"
+IFS=$'\t' read -r _ source revert _ <<<"$row"
+
+REPO=$CACHE/linux.git
+[ -d "$REPO" ] || git init -q --bare "$REPO"
+g() { git --git-dir="$REPO" "$@"; }
+export GIT_AUTHOR_NAME=ipi_fp GIT_AUTHOR_EMAIL=ipi_fp@localhost
+export GIT_COMMITTER_NAME=ipi_fp GIT_COMMITTER_EMAIL=ipi_fp@localhost
+export GIT_AUTHOR_DATE='2000-01-01T00:00:00Z' GIT_COMMITTER_DATE='2000-01-01T00:00:00Z'
+
+# check_61 FILE-OR-GIT-SPEC DESCRIPTION: refuse anything but 6.1.y.
+check_61() {
+	local mk=$1 what=$2 v p s
+	v=$(sed -n 's/^VERSION = //p' <<<"$mk")
+	p=$(sed -n 's/^PATCHLEVEL = //p' <<<"$mk")
+	s=$(sed -n 's/^SUBLEVEL = //p' <<<"$mk")
+	[ -n "$v" ] || die "$what: no top-level kernel Makefile (VERSION = ...) found; point KSRC at a Linux source tree"
+	[ "$v.$p" = 6.1 ] ||
+		die "$what is Linux $v.$p.$s, not 6.1.y; the series is for the 6.1 stable branch"
+	echo "$v.$p.$s"
+}
+
+# import_tree DIR [-f]: commit the files of DIR (read only) and print the
+# commit. -f adds ignored files too: Debian's tarball has a .gitignore that
+# ignores everything at the top level.
+import_tree() {
+	local dir=$1 force=${2:-} idx tree
+	idx=$(mktemp)
+	rm -f "$idx"
+	tree=$(GIT_INDEX_FILE=$idx git -C "$dir" --git-dir="$REPO" --work-tree="$dir" add -A $force &&
+		GIT_INDEX_FILE=$idx g write-tree)
+	rm -f "$idx"
+	g commit-tree -m "base: $(basename "$dir")" "$tree"
+}
+
+if [ -n "${KSRC:-}" ]; then
+	key=ksrc
+	[ -d "$KSRC" ] || die "KSRC=$KSRC is not a directory"
+	ver=$(check_61 "$(cat "$KSRC/Makefile" 2>/dev/null)" "KSRC=$KSRC")
+	if git -C "$KSRC" rev-parse --verify -q HEAD >/dev/null 2>&1 &&
+		[ -z "$(git -C "$KSRC" status --porcelain --untracked-files=no)" ]; then
+		src_commit=$(git -C "$KSRC" rev-parse HEAD)
+		g cat-file -e "$src_commit" 2>/dev/null ||
+			g fetch -q "$KSRC" HEAD || die "git fetch from KSRC=$KSRC failed"
+	else
+		log "KSRC=$KSRC is not a clean git tree; importing its files"
+		src_commit=$(import_tree "$KSRC")
+	fi
+	log "KSRC is Linux $ver"
+else
+	pkg=${source#apt:}
+	tarball=/usr/src/$pkg.tar.xz
+	# Key the import on the package version, so a Debian update re-imports.
+	key=$pkg-$(dpkg-query -W -f='${Version}' "$pkg" 2>/dev/null || echo none)
+	src_commit=$(g rev-parse -q --verify "refs/sources/$key" || true)
+	if [ -z "$src_commit" ]; then
+		[ -f "$tarball" ] || die "$tarball not found; run 'make deps' (Debian package $pkg)"
+		log "unpacking $tarball"
+		tmp=$(mktemp -d "$CACHE/unpack.XXXXXX")
+		tar -C "$tmp" -xf "$tarball"
+		top=("$tmp"/*)
+		check_61 "$(cat "${top[0]}/Makefile")" "$tarball" >/dev/null
+		log "committing the base tree"
+		src_commit=$(import_tree "${top[0]}" -f)
+		rm -rf "$tmp"
+		g update-ref "refs/sources/$key" "$src_commit"
+	fi
+fi
+check_61 "$(g show "$src_commit:Makefile")" "base $name" >/dev/null
+
+if [ "$revert" = - ]; then
+	commit=$src_commit
+else
+	patch=$TOP/patches/$revert
+	[ -f "$patch" ] || die "base $name: $patch (ci/bases.tsv) not found"
+	idx=$(mktemp)
+	rm -f "$idx"
+	export GIT_INDEX_FILE=$idx
+	g read-tree "$src_commit"
+	g apply --cached -R "$patch" ||
+		die "base $name: 'git apply -R $revert' failed: the source lacks that change, so it cannot be taken out"
+	commit=$(g commit-tree -p "$src_commit" -m "base $name: revert $revert" "$(g write-tree)")
+	rm -f "$idx"
+	unset GIT_INDEX_FILE
+fi
+g update-ref "refs/heads/base/$name" "$commit"
+echo "$commit"

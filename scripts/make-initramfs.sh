@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# make-initramfs.sh ARCH KSELFTEST_DIR OUT [INIT]: a gzip'ed cpio with
+# busybox, the installed kselftests (from 'make -C tools/testing/selftests
+# install') in /kselftest, and INIT (default scripts/guest-init.sh) as /init.
+. "$(dirname "$0")/lib.sh"
+
+arch_setup "${1:?usage: make-initramfs.sh ARCH KSELFTEST_DIR OUT [INIT]}"
+ksft=${2:?usage: make-initramfs.sh ARCH KSELFTEST_DIR OUT [INIT]}
+out=${3:?usage: make-initramfs.sh ARCH KSELFTEST_DIR OUT [INIT]}
+init=${4:-$TOP/scripts/guest-init.sh}
+[ -x "$BUSYBOX" ] || die "$BUSYBOX not found; run 'make deps'"
+[ -f "$ksft/run_kselftest.sh" ] || die "$ksft has no run_kselftest.sh"
+
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root"/{bin,dev,proc,sys,tmp}
+cp "$BUSYBOX" "$root/bin/busybox"
+ln -s busybox "$root/bin/sh"
+cp -r "$ksft" "$root/kselftest"
+cp "$init" "$root/init"
+chmod 755 "$root/init"
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) |
+	gzip -n -1 >"$out.tmp"
+mv "$out.tmp" "$out"

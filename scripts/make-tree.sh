@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# make-tree.sh BASE VARIANT: a git work tree with the variant's patches
+# applied on base BASE, at $CACHE/trees/BASE-VARIANT; prints its path.
+# Reused as it is when neither the base nor the patches changed; otherwise
+# reset with 'git checkout' (unchanged files keep their timestamps, so the
+# kernel build directories inside the tree rebuild incrementally).
+. "$(dirname "$0")/lib.sh"
+
+base=${1:?usage: make-tree.sh BASE VARIANT}
+variant=${2:?usage: make-tree.sh BASE VARIANT}
+mapfile -t patches < <("$TOP/scripts/variant-patches.sh" "$variant")
+commit=$("$TOP/scripts/get-base.sh" "$base")
+tree=$CACHE/trees/$base-$variant
+stamp=$(cat /dev/null "${patches[@]}" | sha1sum | cut -c1-40)
+stamp="$commit $stamp"
+
+if [ -f "$tree/.ipi_fp-stamp" ] && [ "$(cat "$tree/.ipi_fp-stamp")" = "$stamp" ]; then
+	log "$base-$variant: up to date"
+	echo "$tree"
+	exit 0
+fi
+if [ ! -e "$tree/.git" ]; then
+	log "$base-$variant: checking out base $base"
+	mkdir -p "$CACHE/trees"
+	git --git-dir="$CACHE/linux.git" worktree prune
+	git --git-dir="$CACHE/linux.git" worktree add -q --detach "$tree" "$commit"
+else
+	log "$base-$variant: resetting to base $base"
+	git -C "$tree" am --abort >/dev/null 2>&1 || true
+	git -C "$tree" checkout -q -f --detach "$commit"
+	git -C "$tree" clean -q -fdx -e '/build-*' -e '/.ipi_fp-stamp'
+fi
+git -C "$tree" config user.name ipi_fp
+git -C "$tree" config user.email ipi_fp@localhost
+rm -f "$tree/.ipi_fp-stamp"
+"$TOP/scripts/apply-series.sh" "$tree" "${patches[@]}"
+echo "$stamp" >"$tree/.ipi_fp-stamp"
+echo "$tree"
