@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# build-kernel.sh ARCH TREE: build the guest kernel of TREE for ARCH and
+# print the image's path. Config: tinyconfig + kconfig/common.config +
+# kconfig/ARCH.config + the selftest's own config + any fragments in
+# IPI_FP_EXTRA_CONFIG (space separated), cross-built with ccache in
+# TREE/build-ARCH. Images are kept in $CACHE/images by a fingerprint of the
+# kernel sources (everything outside tools/), the fragments and the
+# compiler, so a tree whose kernel sources equal another's is not rebuilt.
+# CROSS_COMPILE overrides the cross compiler prefix.
+. "$(dirname "$0")/lib.sh"
+
+arch_setup "${1:?usage: build-kernel.sh ARCH TREE}"
+tree=$(cd "${2:?usage: build-kernel.sh ARCH TREE}" && pwd)
+cross=${CROSS_COMPILE-$CROSS}
+[ -n "$cross" ] || cross=
+command -v "${cross}gcc" >/dev/null 2>&1 ||
+	die "compiler ${cross}gcc not found; install Debian package $CROSS_PKG ('make deps')"
+need_cmd ccache ccache
+need_cmd flex flex
+need_cmd bison bison
+need_cmd bc bc
+
+frags=("$TOP/kconfig/common.config" "$TOP/kconfig/$ARCH_NAME.config")
+[ -f "$tree/tools/testing/selftests/ipi_fp/config" ] &&
+	frags+=("$tree/tools/testing/selftests/ipi_fp/config")
+for f in ${IPI_FP_EXTRA_CONFIG:-}; do
+	[ -f "$f" ] || die "config fragment $f (IPI_FP_EXTRA_CONFIG) not found"
+	frags+=("$f")
+done
+
+fp=$( {
+	git -C "$tree" ls-tree HEAD | grep -v $'\ttools$'
+	cat "${frags[@]}"
+	"${cross}gcc" --version | head -n 1
+} | sha1sum | cut -c1-16)
+store=$CACHE/images/$ARCH_NAME-$fp
+if [ -f "$store/image" ]; then
+	log "$ARCH_NAME $(basename "$tree"): kernel $fp already built"
+	echo "$store/image"
+	exit 0
+fi
+
+out=$tree/build-$ARCH_NAME
+mkdir -p "$out"
+mk=(make -C "$tree" O="$out" ARCH="$KARCH" CROSS_COMPILE="ccache $cross"
+	KBUILD_BUILD_USER=ipi_fp KBUILD_BUILD_HOST=ipi_fp
+	KBUILD_BUILD_TIMESTAMP="2026-01-01")
+log "$ARCH_NAME $(basename "$tree"): building kernel $fp in $out"
+{
+	"${mk[@]}" tinyconfig &&
+		KCONFIG_CONFIG=$out/.config "$tree/scripts/kconfig/merge_config.sh" \
+			-m -O "$out" "$out/.config" "${frags[@]}" &&
+		"${mk[@]}" olddefconfig
+} >"$out/config.log" 2>&1 || die "kernel configuration failed; see $out/config.log"
+
+# Every option a fragment asks for must be in the result. The selftest's
+# config is arch-neutral: symbols this arch does not have are allowed.
+for f in "${frags[@]}"; do
+	while IFS= read -r line; do
+		case "$line" in
+		CONFIG_*=*) sym=${line%%=*} ;;
+		"# CONFIG_"*" is not set") sym=${line#\# }; sym=${sym%% *}; line="# $sym is not set" ;;
+		*) continue ;;
+		esac
+		grep -qxF "$line" "$out/.config" && continue
+		if [ "$line" = "# $sym is not set" ] && ! grep -q "^$sym=" "$out/.config"; then
+			continue
+		fi
+		if [[ "$f" == */tools/testing/selftests/* ]] &&
+			! grep -q -e "^$sym=" -e "^# $sym is not set" "$out/.config"; then
+			continue
+		fi
+		die "$f asks for '$line' but the $ARCH_NAME config has '$(grep -e "^$sym=" -e "^# $sym " "$out/.config" || echo "no $sym")'"
+	done <"$f"
+done
+
+target=vmlinux
+[ "$KARCH" = x86_64 ] && target=bzImage
+"${mk[@]}" -j"$(nproc)" "$target" >"$out/build.log" 2>&1 ||
+	die "kernel build failed; last lines of $out/build.log:"$'\n'"$(tail -n 20 "$out/build.log")"
+mkdir -p "$store.tmp"
+cp "$out/$KIMAGE" "$store.tmp/image"
+cp "$out/.config" "$store.tmp/config"
+rm -rf "$store"
+mv "$store.tmp" "$store"
+echo "$store/image"

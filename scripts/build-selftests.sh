@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# build-selftests.sh ARCH TREE OUTDIR: build the ipi_fp kselftests of TREE
+# for ARCH, statically linked (the guest has no shared libraries), with
+# 'make -C tools/testing/selftests TARGETS=ipi_fp install' into OUTDIR.
+. "$(dirname "$0")/lib.sh"
+
+usage="usage: build-selftests.sh ARCH TREE OUTDIR"
+arch_setup "${1:?$usage}"
+tree=$(cd "${2:?$usage}" && pwd)
+outdir=${3:?$usage}
+cross=${CROSS_COMPILE-$CROSS}
+command -v "${cross}gcc" >/dev/null 2>&1 ||
+	die "compiler ${cross}gcc not found; install Debian package $CROSS_PKG ('make deps')"
+[ -d "$tree/tools/testing/selftests/ipi_fp" ] ||
+	die "$tree has no tools/testing/selftests/ipi_fp: the selftest patch is not applied"
+
+cflags= ldflags=-static
+if [ "$KARCH" = powerpc ]; then
+	[ -f "$SYSROOT_PPC/.done" ] || die "ppc64el sysroot missing; run 'make deps'"
+	cflags="-I$SYSROOT_PPC/usr/include"
+	ldflags="-static -L$SYSROOT_PPC/usr/lib/powerpc64le-linux-gnu"
+fi
+rm -rf "$outdir"
+log "$ARCH_NAME $(basename "$tree"): building ipi_fp selftests"
+CFLAGS=$cflags LDFLAGS=$ldflags make -C "$tree/tools/testing/selftests" \
+	TARGETS=ipi_fp ARCH="$KARCH" CROSS_COMPILE="$cross" \
+	O="$tree/build-$ARCH_NAME-kselftest" INSTALL_PATH="$outdir" install \
+	>"$outdir.log" 2>&1 ||
+	die "selftest build failed; last lines of $outdir.log:"$'\n'"$(tail -n 20 "$outdir.log")"

@@ -1,0 +1,150 @@
+#!/usr/bin/env python3
+"""report.py [--check] --expected TSV --bases TSV --timings TXT --json OUT
+             ARCH BASE VARIANT RESULT_JSON [...]
+
+Print the fail-before / pass-after matrix from the per-cell results of
+parse-results.py, the round tallies of the racy tests, the guest errors and
+the phase timings, and write everything as one JSON file. With --check,
+compare every cell with the expected-results table and exit 1 on any
+difference, on a missing cell and on a test case the table does not know.
+"""
+import argparse
+import json
+import re
+import sys
+
+# Racy tests end with a tally line: "# NAME: rounds N, WORD M, errors E".
+TALLY = re.compile(r'^# (\S+): rounds (\d+), (corrupted|lost) (\d+), errors (\d+)')
+MAIN_VARIANTS = ('unpatched', 'patched')
+
+
+def read_tsv(path, ncols):
+    rows = []
+    with open(path) as f:
+        for line in f:
+            if line.startswith('#') or not line.strip():
+                continue
+            cols = line.rstrip('\n').split('\t')
+            if len(cols) < ncols:
+                sys.exit(f'error: report.py: {path}: bad line: {line.strip()}')
+            rows.append(cols)
+    return rows
+
+
+def table(rows):
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for n, r in enumerate(rows):
+        print('  '.join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+        if n == 0:
+            print('  '.join('-' * w for w in widths))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--check', action='store_true')
+    ap.add_argument('--expected', required=True)
+    ap.add_argument('--bases', required=True)
+    ap.add_argument('--timings', required=True)
+    ap.add_argument('--json', required=True)
+    ap.add_argument('cells', nargs='+')
+    args = ap.parse_args()
+    if len(args.cells) % 4:
+        sys.exit('error: report.py: cells come as ARCH BASE VARIANT JSON')
+
+    cells = {}
+    for i in range(0, len(args.cells), 4):
+        arch, base, variant, path = args.cells[i:i + 4]
+        with open(path) as f:
+            cells[(arch, base, variant)] = json.load(f)
+    labels = {r[0]: r[3] for r in read_tsv(args.bases, 4)}
+    expected = {(r[1], r[2], r[3], r[0]): r[4]
+                for r in read_tsv(args.expected, 5)}
+
+    def result(arch, base, variant, case):
+        return cells.get((arch, base, variant), {}).get('cases', {}).get(
+            case, 'ERROR' if (arch, base, variant) in cells else '-')
+
+    cases = sorted({c for r in cells.values() for c in r['cases']} |
+                   {k[3] for k in expected})
+    columns = []
+    for arch, base, variant in cells:
+        if (arch, base) not in columns:
+            columns.append((arch, base))
+
+    print('\n== ipi_fp matrix (cells: unpatched / patched) ==')
+    rows = [['test case'] + [f'{a} {b}' for a, b in columns]]
+    for case in cases:
+        rows.append([case] + [' / '.join(result(a, b, v, case)
+                                         for v in MAIN_VARIANTS)
+                              for a, b in columns])
+    table(rows)
+    for _, base in columns:
+        if labels.get(base, base) != base:
+            print(f'  {base}: {labels[base]}')
+    controls = [k for k in cells if k[2] not in MAIN_VARIANTS]
+    if controls:
+        print('\n== controls ==')
+        rows = [['cell', 'test case', 'result']]
+        for arch, base, variant in controls:
+            for case in sorted(cells[(arch, base, variant)]['cases']):
+                rows.append([f'{arch} {base} {variant}', case,
+                             result(arch, base, variant, case)])
+        table(rows)
+
+    tallies = []
+    for (arch, base, variant), r in cells.items():
+        for prog, diags in r.get('diagnostics', {}).items():
+            for d in diags:
+                m = TALLY.match(d)
+                if m:
+                    tallies.append({'arch': arch, 'base': base,
+                                    'variant': variant, 'test': m.group(1),
+                                    'rounds': int(m.group(2)),
+                                    'bad': int(m.group(4)),
+                                    'errors': int(m.group(5))})
+    if tallies:
+        print('\n== racy tests: rounds and bad rounds (as the tests counted them) ==')
+        rows = [['cell', 'test', 'rounds', 'bad', 'errors']]
+        for t in tallies:
+            rows.append([f"{t['arch']} {t['base']} {t['variant']}", t['test'],
+                         str(t['rounds']), str(t['bad']), str(t['errors'])])
+        table(rows)
+
+    errors = [(k, r['reason']) for k, r in cells.items() if r['guest'] != 'ok']
+    if errors:
+        print('\n== guest errors ==')
+        for (arch, base, variant), reason in errors:
+            print(f'  {arch} {base} {variant}: {reason}')
+
+    print('\n== phase timings (seconds) ==')
+    with open(args.timings) as f:
+        timings = dict(l.split() for l in f.read().splitlines()[1:])
+    table([['phase', 'seconds']] + [[k, v] for k, v in timings.items()] +
+          [['total', str(sum(int(v) for v in timings.values()))]])
+
+    diffs = []
+    for (arch, base, variant, case), want in sorted(expected.items()):
+        got = result(arch, base, variant, case)
+        if got != want:
+            diffs.append(f'{arch} {base} {variant} {case}: expected {want}, got {got}')
+    for (arch, base, variant), r in cells.items():
+        for case in r['cases']:
+            if (arch, base, variant, case) not in expected:
+                diffs.append(f'{arch} {base} {variant} {case}: not in the expected table')
+
+    with open(args.json, 'w') as f:
+        json.dump({'cells': [{'arch': a, 'base': b, 'variant': v, **r}
+                             for (a, b, v), r in cells.items()],
+                   'tallies': tallies, 'timings': timings,
+                   'differences': diffs}, f, indent=1)
+    print(f'\nresults: {args.json}')
+    if args.check:
+        print('\n== check against ci/expected.tsv ==')
+        for d in diffs:
+            print('  DIFFERS: ' + d)
+        print(f'matrix: {len(expected) - len([d for d in diffs if "expected" in d])} passed, {len(diffs)} failed')
+        sys.exit(1 if diffs else 0)
+
+
+if __name__ == '__main__':
+    main()

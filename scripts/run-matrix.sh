@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# run-matrix.sh [--check]: the whole A/B pipeline. For every cell of
+# ci/matrix.tsv: a work tree with the variant's patches on the base, the
+# kernel, the ipi_fp selftests and an initramfs; then every guest is booted
+# and its console parsed. Prints the matrix and the time of each phase, and
+# writes $CACHE/results/matrix.json (console logs beside it). With --check,
+# exits non-zero when a cell differs from ci/expected.tsv.
+# IPI_FP_ROUNDS=N runs N rounds of each racy test instead of its default.
+. "$(dirname "$0")/lib.sh"
+
+check=
+[ "${1:-}" = --check ] && check=--check
+results=$CACHE/results
+mkdir -p "$results/logs"
+declare -A phase_time=()
+phases=(deps base+trees kernels selftests initramfs boot)
+timed() {
+	local phase=$1 start=$SECONDS
+	shift
+	"$@"
+	phase_time[$phase]=$((${phase_time[$phase]:-0} + SECONDS - start))
+}
+
+timed deps "$TOP/scripts/install-deps.sh"
+
+extra=
+[ -n "${IPI_FP_ROUNDS:-}" ] && extra="KSELFTEST_FPU_IO_WORKER_ARGS=-r$IPI_FP_ROUNDS"
+
+cells=()
+while IFS=$'\t' read -r arch base variants; do
+	case "$arch" in '#'* | '') continue ;; esac
+	for variant in $variants; do
+		cells+=("$arch $base $variant")
+	done
+done <"$TOP/ci/matrix.tsv"
+
+# Prepare every cell first, so the boots run back to back.
+declare -A kernel=() initrd=() kunit=()
+for cell in "${cells[@]}"; do
+	read -r arch base variant <<<"$cell"
+	id=$arch-$base-$variant
+	timed base+trees "$TOP/scripts/make-tree.sh" "$base" "$variant" >"$results/tree.path"
+	tree=$(cat "$results/tree.path")
+	timed kernels "$TOP/scripts/build-kernel.sh" "$arch" "$tree" >"$results/kernel.path"
+	kernel[$id]=$(cat "$results/kernel.path")
+	timed selftests "$TOP/scripts/build-selftests.sh" "$arch" "$tree" "$CACHE/kselftest/$id"
+	initrd[$id]=$CACHE/initramfs/$id.cpio.gz
+	mkdir -p "$CACHE/initramfs"
+	timed initramfs "$TOP/scripts/make-initramfs.sh" "$arch" "$CACHE/kselftest/$id" "${initrd[$id]}"
+	kunit[$id]=$tree/tools/testing/kunit
+done
+rm -f "$results/tree.path" "$results/kernel.path"
+
+parsed=()
+for cell in "${cells[@]}"; do
+	read -r arch base variant <<<"$cell"
+	id=$arch-$base-$variant
+	log "booting $id"
+	start=$SECONDS
+	timed boot "$TOP/scripts/boot-guest.sh" "$arch" "${kernel[$id]}" "${initrd[$id]}" \
+		"$results/logs/$id.log" "$extra" || true
+	log "$id: guest ran $((SECONDS - start))s; console in $results/logs/$id.log"
+	python3 "$TOP/scripts/parse-results.py" "${kunit[$id]}" "$results/logs/$id.log" \
+		>"$results/$id.json"
+	parsed+=("$arch" "$base" "$variant" "$results/$id.json")
+done
+
+{
+	echo "phase seconds"
+	for p in "${phases[@]}"; do echo "$p ${phase_time[$p]:-0}"; done
+} >"$results/timings.txt"
+python3 "$TOP/scripts/report.py" $check --expected "$TOP/ci/expected.tsv" \
+	--bases "$TOP/ci/bases.tsv" --timings "$results/timings.txt" \
+	--json "$results/matrix.json" "${parsed[@]}"
