@@ -21,6 +21,7 @@ if [ "$KARCH" = powerpc ]; then
 	ldflags="-static -L$SYSROOT_PPC/usr/lib/powerpc64le-linux-gnu"
 fi
 rm -rf "$outdir"
+mkdir -p "$(dirname "$outdir")"
 log "$ARCH_NAME $(basename "$tree"): building ipi_fp selftests"
 CFLAGS=$cflags LDFLAGS=$ldflags make -C "$tree/tools/testing/selftests" \
 	TARGETS=ipi_fp ARCH="$KARCH" CROSS_COMPILE="$cross" \

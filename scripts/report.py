@@ -78,7 +78,7 @@ def main():
                                          for v in MAIN_VARIANTS)
                               for a, b in columns])
     table(rows)
-    for _, base in columns:
+    for base in dict.fromkeys(b for _, b in columns):
         if labels.get(base, base) != base:
             print(f'  {base}: {labels[base]}')
     controls = [k for k in cells if k[2] not in MAIN_VARIANTS]
