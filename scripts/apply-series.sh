@@ -4,6 +4,7 @@
 # reverse-applies cleanly) is skipped, naming the upstream commit it
 # carries. A patch that does not apply stops everything, naming the patch
 # and the file.
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 tree=${1:?usage: apply-series.sh TREE PATCH...}

@@ -3,6 +3,7 @@
 # QEMU (TCG) and write the console to LOG. Exits 0 when the guest powered
 # off by itself, 124 when it hit the timeout (IPI_FP_BOOT_TIMEOUT seconds,
 # default 300) and was killed. The log is kept either way.
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 usage="usage: boot-guest.sh ARCH KERNEL INITRD LOG [EXTRA_CMDLINE]"
@@ -21,6 +22,7 @@ need_cmd "$QEMU" "qemu-system-$( [ "$KARCH" = powerpc ] && echo ppc || echo x86)
 cmdline="rdinit=/init panic=-1 oops=panic $extra"
 case "$ARCH_NAME" in
 ppc64le)
+	# shellcheck disable=SC2054 # the commas belong to the -M value
 	args=(-M pseries,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off
 		-cpu power9 -append "console=hvc0 $cmdline")
 	;;

@@ -7,6 +7,7 @@
 # kernel sources (everything outside tools/), the fragments and the
 # compiler, so a tree whose kernel sources equal another's is not rebuilt.
 # CROSS_COMPILE overrides the cross compiler prefix.
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 arch_setup "${1:?usage: build-kernel.sh ARCH TREE}"

@@ -2,6 +2,7 @@
 # build-selftests.sh ARCH TREE OUTDIR: build the ipi_fp kselftests of TREE
 # for ARCH, statically linked (the guest has no shared libraries), with
 # 'make -C tools/testing/selftests TARGETS=ipi_fp install' into OUTDIR.
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 usage="usage: build-selftests.sh ARCH TREE OUTDIR"
@@ -14,7 +15,7 @@ command -v "${cross}gcc" >/dev/null 2>&1 ||
 [ -d "$tree/tools/testing/selftests/ipi_fp" ] ||
 	die "$tree has no tools/testing/selftests/ipi_fp: the selftest patch is not applied"
 
-cflags= ldflags=-static
+cflags='' ldflags=-static
 if [ "$KARCH" = powerpc ]; then
 	[ -f "$SYSROOT_PPC/.done" ] || die "ppc64el sysroot missing; run 'make deps'"
 	cflags="-I$SYSROOT_PPC/usr/include"

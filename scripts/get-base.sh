@@ -3,6 +3,7 @@
 # its commit. The source is Debian's kernel source tarball, or the user's
 # tree when KSRC is set (read only: its files are added to our repository,
 # nothing is written to KSRC). The base must be a 6.1.y tree.
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 name=${1:?usage: get-base.sh NAME (see ci/bases.tsv)}
@@ -36,7 +37,7 @@ import_tree() {
 	local dir=$1 force=${2:-} idx tree
 	idx=$(mktemp)
 	rm -f "$idx"
-	tree=$(GIT_INDEX_FILE=$idx git -C "$dir" --git-dir="$REPO" --work-tree="$dir" add -A $force &&
+	tree=$(GIT_INDEX_FILE=$idx git -C "$dir" --git-dir="$REPO" --work-tree="$dir" add -A ${force:+"$force"} &&
 		GIT_INDEX_FILE=$idx g write-tree)
 	rm -f "$idx"
 	g commit-tree -m "base: $(basename "$dir")" "$tree"

@@ -3,6 +3,7 @@
 # The ppc64el liburing and busybox go into a sysroot under the cache
 # (apt-get download + dpkg-deb -x), because installing foreign-architecture
 # -dev packages fails on version skew between mirrors.
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 HOST_PKGS=(

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # the variables are for the scripts that source this
 # Shared settings for the ipi_fp scripts. Source it; it does nothing else.
 set -euo pipefail
 

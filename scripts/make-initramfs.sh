@@ -2,6 +2,7 @@
 # make-initramfs.sh ARCH KSELFTEST_DIR OUT [INIT]: a gzip'ed cpio with
 # busybox, the installed kselftests (from 'make -C tools/testing/selftests
 # install') in /kselftest, and INIT (default scripts/guest-init.sh) as /init.
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 arch_setup "${1:?usage: make-initramfs.sh ARCH KSELFTEST_DIR OUT [INIT]}"

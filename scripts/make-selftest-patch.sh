@@ -4,6 +4,7 @@
 # into OUTDIR (default patches/). The patch is made in a scratch repository
 # holding only the base's tools/testing/selftests/Makefile, so it is
 # byte-for-byte what 'git format-patch' gives in a full tree.
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 out=${1:-$TOP/patches}

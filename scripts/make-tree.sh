@@ -4,6 +4,7 @@
 # Reused as it is when neither the base nor the patches changed; otherwise
 # reset with 'git checkout' (unchanged files keep their timestamps, so the
 # kernel build directories inside the tree rebuild incrementally).
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 base=${1:?usage: make-tree.sh BASE VARIANT}

@@ -6,6 +6,7 @@
 # writes $CACHE/results/matrix.json (console logs beside it). With --check,
 # exits non-zero when a cell differs from ci/expected.tsv.
 # IPI_FP_ROUNDS=N runs N rounds of each racy test instead of its default.
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 check=

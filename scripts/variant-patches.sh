@@ -4,6 +4,7 @@
 #   patched         the whole series
 #   control-lwsync  the selftest patches plus the barrier-before-IPI patch
 #                   proposed on linuxppc-dev (negative control)
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 series=$TOP/patches/series

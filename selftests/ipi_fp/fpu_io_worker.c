@@ -29,7 +29,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <liburing.h>
 #include <pthread.h>
 #include <sched.h>
@@ -44,7 +43,9 @@
 #include <unistd.h>
 
 #include "../kselftest.h"
+#include "fpu_regs.h"
 
+#define TEST_NAME		"fp_vector_regs_survive_io_worker_creation"
 #define DEFAULT_ROUNDS		20
 #define NR_CHAINS		4
 #define WORKER_TIMEOUT_SEC	10
@@ -56,155 +57,11 @@
 #define ROUND_CORRUPTED		1
 #define ROUND_ERROR		2
 
-#if defined(__powerpc64__)
-
-#define ARCH_REGS_NAME "FP/VMX/VSX"
-/* VSX register numbers: vs0-31 overlay fr0-31, vs32-63 are v0-31. */
-static const int reg_num[] = { 0, 1, 31, 32, 33, 63 };
-#define NR_REGS (sizeof(reg_num) / sizeof(reg_num[0]))
-
-static const char *reg_name(int i)
-{
-	static const char * const names[] = {
-		"vs0 (fr0)", "vs1 (fr1)", "vs31 (fr31)",
-		"vs32 (v0)", "vs33 (v1)", "vs63 (v31)",
-	};
-	return names[i];
-}
-
-static bool arch_regs_available(char *why, size_t len)
-{
-	(void)why;
-	(void)len;
-	return true;
-}
-
-/*
- * Load the registers, tell the helper we are ready, spin until it says
- * stop, store the registers. Only integer registers are used in between.
- * lxvd2x/stxvd2x put the doubleword at the lower address in doubleword 0
- * of the VSR, which is the FPR for vs0-31.
- */
-static void spin_with_regs(uint64_t (*in)[2], uint64_t (*out)[2],
-			   int *ready, int *stop)
-{
-	asm volatile(
-		"lxvd2x	0,0,%[in0]\n\t"
-		"lxvd2x	1,0,%[in1]\n\t"
-		"lxvd2x	31,0,%[in2]\n\t"
-		"lxvd2x	32,0,%[in3]\n\t"
-		"lxvd2x	33,0,%[in4]\n\t"
-		"lxvd2x	63,0,%[in5]\n\t"
-		"li	9,1\n\t"
-		"sync\n\t"
-		"stw	9,0(%[ready])\n\t"
-		"1:	lwz	9,0(%[stop])\n\t"
-		"cmpwi	9,0\n\t"
-		"beq	1b\n\t"
-		"stxvd2x	0,0,%[out0]\n\t"
-		"stxvd2x	1,0,%[out1]\n\t"
-		"stxvd2x	31,0,%[out2]\n\t"
-		"stxvd2x	32,0,%[out3]\n\t"
-		"stxvd2x	33,0,%[out4]\n\t"
-		"stxvd2x	63,0,%[out5]\n\t"
-		:
-		: [in0] "b" (in[0]), [in1] "b" (in[1]), [in2] "b" (in[2]),
-		  [in3] "b" (in[3]), [in4] "b" (in[4]), [in5] "b" (in[5]),
-		  [out0] "b" (out[0]), [out1] "b" (out[1]), [out2] "b" (out[2]),
-		  [out3] "b" (out[3]), [out4] "b" (out[4]), [out5] "b" (out[5]),
-		  [ready] "b" (ready), [stop] "b" (stop)
-		: "r9", "cr0", "memory", "vs0", "vs1", "vs31", "vs32", "vs33",
-		  "vs63");
-}
-
-#elif defined(__x86_64__)
-
-#include <cpuid.h>
-
-#define ARCH_REGS_NAME "SSE/AVX"
-/* xmm0-15; with AVX the whole ymm register is checked. */
-#define NR_REGS 16
-static bool have_avx;
-
-static const char *reg_name(int i)
-{
-	static char name[16];
-
-	snprintf(name, sizeof(name), "%smm%d", have_avx ? "y" : "x", i);
-	return name;
-}
-
-static bool arch_regs_available(char *why, size_t len)
-{
-	unsigned int a, b, c, d;
-
-	(void)why;
-	(void)len;
-	if (__get_cpuid(1, &a, &b, &c, &d) && (c & bit_AVX) &&
-	    (c & bit_OSXSAVE)) {
-		unsigned int lo, hi;
-
-		asm volatile("xgetbv" : "=a" (lo), "=d" (hi) : "c" (0));
-		have_avx = (lo & 6) == 6;
-	}
-	return true;
-}
-
-#define LOAD_X(n)  "movdqu " #n "*32(%[in]), %%xmm" #n "\n\t"
-#define STORE_X(n) "movdqu %%xmm" #n ", " #n "*32(%[out])\n\t"
-#define LOAD_Y(n)  "vmovdqu " #n "*32(%[in]), %%ymm" #n "\n\t"
-#define STORE_Y(n) "vmovdqu %%ymm" #n ", " #n "*32(%[out])\n\t"
-#define ALL16(m) m(0) m(1) m(2) m(3) m(4) m(5) m(6) m(7) m(8) m(9) \
-		 m(10) m(11) m(12) m(13) m(14) m(15)
-#define SPIN "movl $1, (%[ready])\n\t"				\
-	     "1: pause\n\t"						\
-	     "cmpl $0, (%[stop])\n\t"					\
-	     "je 1b\n\t"
-
-/* in/out: NR_REGS slots of 32 bytes (4 x u64); xmm uses the first 16. */
-static void spin_with_regs(uint64_t (*in)[4], uint64_t (*out)[4],
-			   int *ready, int *stop)
-{
-	if (have_avx)
-		asm volatile(ALL16(LOAD_Y) SPIN ALL16(STORE_Y) "vzeroupper\n\t"
-			     :
-			     : [in] "r" (in), [out] "r" (out),
-			       [ready] "r" (ready), [stop] "r" (stop)
-			     : "cc", "memory", "xmm0", "xmm1", "xmm2", "xmm3",
-			       "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9",
-			       "xmm10", "xmm11", "xmm12", "xmm13", "xmm14",
-			       "xmm15");
-	else
-		asm volatile(ALL16(LOAD_X) SPIN ALL16(STORE_X)
-			     :
-			     : [in] "r" (in), [out] "r" (out),
-			       [ready] "r" (ready), [stop] "r" (stop)
-			     : "cc", "memory", "xmm0", "xmm1", "xmm2", "xmm3",
-			       "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9",
-			       "xmm10", "xmm11", "xmm12", "xmm13", "xmm14",
-			       "xmm15");
-}
-
-#else
-#define NR_REGS 1
-#define ARCH_REGS_NAME "none"
-static const char *reg_name(int i) { (void)i; return "none"; }
-static bool arch_regs_available(char *why, size_t len)
-{
-	snprintf(why, len, "no register check for this architecture");
-	return false;
-}
-#endif
-
-#if defined(__powerpc64__)
-#define REG_WORDS 2
-#else
-#define REG_WORDS 4
-#endif
+static struct fpu_regs regs;
 
 struct round {
-	uint64_t in[NR_REGS][REG_WORDS] __attribute__((aligned(32)));
-	uint64_t out[NR_REGS][REG_WORDS] __attribute__((aligned(32)));
+	uint64_t in[FPU_MAX_REGS][FPU_SLOT_WORDS];
+	uint64_t out[FPU_MAX_REGS][FPU_SLOT_WORDS];
 	int ready;
 	int stop;
 	int helper_cpu;
@@ -213,15 +70,6 @@ struct round {
 	int workers_seen;
 	char error[256];
 };
-
-static int reg_words(void)
-{
-#if defined(__x86_64__)
-	return have_avx ? 4 : 2;
-#else
-	return REG_WORDS;
-#endif
-}
 
 static double now(void)
 {
@@ -242,8 +90,8 @@ static int pin_to_cpu(int cpu)
 
 /*
  * Count this process's io-wq workers ("iou-wrk-<pid>") and how many of
- * them are sleeping. A worker that sleeps right after it was created is
- * blocked opening its FIFO.
+ * them sleep. A worker that sleeps right after it was created is blocked
+ * opening its FIFO.
  */
 static void count_workers(int *total, int *sleeping)
 {
@@ -282,6 +130,14 @@ static void count_workers(int *total, int *sleeping)
 	closedir(dir);
 }
 
+/*
+ * Runs on the other CPU: once the owner spins with its registers loaded,
+ * complete the chains' reads one at a time. Each completion is task_work
+ * for the owner, delivered by an IPI while it runs user code; the linked
+ * openat(O_CREAT) is punted to io-wq, which has no free worker and creates
+ * one from that task_work. Wait until the new worker exists and blocks on
+ * its FIFO before the next read, so that each chain needs a new worker.
+ */
 static void *helper(void *arg)
 {
 	struct round *r = arg;
@@ -290,8 +146,8 @@ static void *helper(void *arg)
 
 	if (pin_to_cpu(r->helper_cpu)) {
 		snprintf(r->error, sizeof(r->error),
-			 "helper: sched_setaffinity(%d): %s", r->helper_cpu,
-			 strerror(errno));
+			 "%s: sched_setaffinity(%d): %s", __func__,
+			 r->helper_cpu, strerror(errno));
 		goto out;
 	}
 	while (!__atomic_load_n(&r->ready, __ATOMIC_ACQUIRE))
@@ -300,11 +156,10 @@ static void *helper(void *arg)
 	for (i = 0; i < NR_CHAINS; i++) {
 		if (write(r->pipes[i][1], "x", 1) != 1) {
 			snprintf(r->error, sizeof(r->error),
-				 "helper: write to pipe %d: %s", i,
+				 "%s: write to pipe %d: %s", __func__, i,
 				 strerror(errno));
 			goto out;
 		}
-		/* Wait for worker i+1 to exist and block on its FIFO. */
 		deadline = now() + WORKER_TIMEOUT_SEC;
 		for (;;) {
 			count_workers(&total, &sleeping);
@@ -312,7 +167,7 @@ static void *helper(void *arg)
 				break;
 			if (now() > deadline) {
 				snprintf(r->error, sizeof(r->error),
-					 "io-wq worker %d not created and blocked within %d s (workers %d, sleeping %d)",
+					 "io-wq worker %d not blocked within %d s (workers %d, sleeping %d)",
 					 i + 1, WORKER_TIMEOUT_SEC, total,
 					 sleeping);
 				goto out;
@@ -330,118 +185,138 @@ static void fill_pattern(struct round *r, int round)
 {
 	int i, w;
 
-	for (i = 0; i < NR_REGS; i++)
-		for (w = 0; w < REG_WORDS; w++)
+	for (i = 0; i < regs.nr; i++)
+		for (w = 0; w < FPU_SLOT_WORDS; w++)
 			r->in[i][w] = 0x5a00000000000000ULL |
 				      ((uint64_t)(round & 0xffff) << 32) |
 				      ((uint64_t)i << 16) | (0xa0 + w);
 }
 
-/* Runs in a fresh process; returns a ROUND_* code. */
-static int run_round(int round, int owner_cpu, int helper_cpu, bool report)
+static void report_word(int round, int i, int w, uint64_t want, uint64_t got)
 {
-	struct io_uring ring;
-	struct round *r;
-	pthread_t thread;
-	char dir[] = "/tmp/fpu_io_worker.XXXXXX";
-	char buf[NR_CHAINS];
-	int i, w, ret, status = ROUND_CLEAN;
+	ksft_print_msg("round %d: %s word %d: expected 0x%016llx seen 0x%016llx\n",
+		       round, fpu_reg_name(i), w, (unsigned long long)want,
+		       (unsigned long long)got);
+}
 
-	r = aligned_alloc(64, sizeof(*r));
-	if (!r)
-		return ROUND_ERROR;
-	memset(r, 0, sizeof(*r));
-	r->helper_cpu = helper_cpu;
-	fill_pattern(r, round);
+static int compare(struct round *r, int round, bool report)
+{
+	int i, w, status = ROUND_CLEAN;
 
-	if (pin_to_cpu(owner_cpu)) {
-		ksft_print_msg("round %d: sched_setaffinity(%d): %s\n", round,
-			       owner_cpu, strerror(errno));
-		return ROUND_ERROR;
+	for (i = 0; i < regs.nr; i++) {
+		for (w = 0; w < regs.words; w++) {
+			if (r->in[i][w] == r->out[i][w])
+				continue;
+			if (report)
+				report_word(round, i, w, r->in[i][w],
+					    r->out[i][w]);
+			status = ROUND_CORRUPTED;
+		}
 	}
+	return status;
+}
+
+static int setup(struct round *r, struct io_uring *ring, char *dir, int round)
+{
+	int i, ret;
+
 	if (!mkdtemp(dir)) {
-		ksft_print_msg("round %d: mkdtemp: %s\n", round,
-			       strerror(errno));
-		return ROUND_ERROR;
+		ksft_print_msg("round %d: mkdtemp: %s\n", round, strerror(errno));
+		return -1;
 	}
 	for (i = 0; i < NR_CHAINS; i++) {
 		snprintf(r->fifo[i], sizeof(r->fifo[i]), "%s/fifo%d", dir, i);
 		if (mkfifo(r->fifo[i], 0600) || pipe(r->pipes[i])) {
 			ksft_print_msg("round %d: mkfifo/pipe: %s\n", round,
 				       strerror(errno));
-			return ROUND_ERROR;
+			return -1;
 		}
 	}
-
-	ret = io_uring_queue_init(4 * NR_CHAINS, &ring, 0);
+	ret = io_uring_queue_init(4 * NR_CHAINS, ring, 0);
 	if (ret) {
 		ksft_print_msg("round %d: io_uring_queue_init: %s\n", round,
 			       strerror(-ret));
-		return ROUND_ERROR;
+		return -1;
 	}
 	for (i = 0; i < NR_CHAINS; i++) {
 		struct io_uring_sqe *sqe;
+		static char byte;
 
-		sqe = io_uring_get_sqe(&ring);
-		io_uring_prep_read(sqe, r->pipes[i][0], &buf[i], 1, 0);
+		sqe = io_uring_get_sqe(ring);
+		io_uring_prep_read(sqe, r->pipes[i][0], &byte, 1, 0);
 		sqe->flags |= IOSQE_IO_LINK;
-		sqe = io_uring_get_sqe(&ring);
+		sqe = io_uring_get_sqe(ring);
 		io_uring_prep_openat(sqe, AT_FDCWD, r->fifo[i],
 				     O_RDONLY | O_CREAT, 0600);
 	}
-	ret = io_uring_submit(&ring);
+	ret = io_uring_submit(ring);
 	if (ret != 2 * NR_CHAINS) {
 		ksft_print_msg("round %d: io_uring_submit: %d\n", round, ret);
+		return -1;
+	}
+	return 0;
+}
+
+static void teardown(struct round *r, struct io_uring *ring, char *dir)
+{
+	struct io_uring_cqe *cqe;
+	int i, fd;
+
+	/* A writer lets each worker's FIFO open complete. */
+	for (i = 0; i < NR_CHAINS; i++) {
+		fd = open(r->fifo[i], O_WRONLY | O_NONBLOCK);
+		if (fd >= 0)
+			close(fd);
+	}
+	for (i = 0; i < 2 * r->workers_seen; i++) {
+		if (io_uring_wait_cqe(ring, &cqe))
+			break;
+		io_uring_cqe_seen(ring, cqe);
+	}
+	io_uring_queue_exit(ring);
+	for (i = 0; i < NR_CHAINS; i++)
+		unlink(r->fifo[i]);
+	rmdir(dir);
+}
+
+/* Runs in a fresh process (io-wq is per task); returns a ROUND_* code. */
+static int run_round(int round, int owner_cpu, int helper_cpu, bool report)
+{
+	char dir[] = "/tmp/fpu_io_worker.XXXXXX";
+	struct io_uring ring;
+	pthread_t thread;
+	struct round *r;
+	int ret, status;
+
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return ROUND_ERROR;
+	r->helper_cpu = helper_cpu;
+	fill_pattern(r, round);
+	if (pin_to_cpu(owner_cpu)) {
+		ksft_print_msg("round %d: sched_setaffinity(%d): %s\n", round,
+			       owner_cpu, strerror(errno));
 		return ROUND_ERROR;
 	}
-
+	if (setup(r, &ring, dir, round))
+		return ROUND_ERROR;
 	ret = pthread_create(&thread, NULL, helper, r);
 	if (ret) {
 		ksft_print_msg("round %d: pthread_create: %s\n", round,
 			       strerror(ret));
 		return ROUND_ERROR;
 	}
-	spin_with_regs(r->in, r->out, &r->ready, &r->stop);
+	fpu_regs_spin(&r->in[0][0], &r->out[0][0], &r->ready, &r->stop);
 	pthread_join(thread, NULL);
 
+	status = compare(r, round, report);
 	if (r->error[0]) {
 		ksft_print_msg("round %d: %s\n", round, r->error);
 		status = ROUND_ERROR;
 	}
-	for (i = 0; i < NR_REGS; i++) {
-		for (w = 0; w < reg_words(); w++) {
-			if (r->in[i][w] == r->out[i][w])
-				continue;
-			if (report)
-				ksft_print_msg("round %d: %s word %d: expected 0x%016" PRIx64 " seen 0x%016" PRIx64 "\n",
-					       round, reg_name(i), w,
-					       r->in[i][w], r->out[i][w]);
-			status = ROUND_CORRUPTED;
-		}
-	}
-
-	/* Unblock the workers: a writer lets their FIFO open complete. */
-	for (i = 0; i < NR_CHAINS; i++) {
-		int fd = open(r->fifo[i], O_WRONLY | O_NONBLOCK);
-
-		if (fd >= 0)
-			close(fd);
-	}
-	for (i = 0; i < r->workers_seen; i++) {
-		struct io_uring_cqe *cqe;
-
-		if (io_uring_wait_cqe(&ring, &cqe))
-			break;
-		io_uring_cqe_seen(&ring, cqe);
-	}
-	io_uring_queue_exit(&ring);
-	for (i = 0; i < NR_CHAINS; i++)
-		unlink(r->fifo[i]);
-	rmdir(dir);
+	teardown(r, &ring, dir);
 	return status;
 }
-
-#define TEST_NAME "fp_vector_regs_survive_io_worker_creation"
 
 /*
  * Skip the one test case with its name on the result line (in 6.1,
@@ -455,19 +330,14 @@ static void skip_test(const char *why)
 
 static int rounds_requested(int argc, char **argv)
 {
-	const char *s = getenv("IPI_FP_ROUNDS");
-	int opt;
+	int opt, rounds = DEFAULT_ROUNDS;
 
 	while ((opt = getopt(argc, argv, "r:")) != -1) {
-		if (opt != 'r')
+		if (opt != 'r' || atoi(optarg) < 1)
 			ksft_exit_fail_msg("usage: %s [-r rounds]\n", argv[0]);
-		s = optarg;
+		rounds = atoi(optarg);
 	}
-	if (!s)
-		return DEFAULT_ROUNDS;
-	if (atoi(s) < 1)
-		ksft_exit_fail_msg("bad round count '%s'\n", s);
-	return atoi(s);
+	return rounds;
 }
 
 int main(int argc, char **argv)
@@ -482,7 +352,7 @@ int main(int argc, char **argv)
 	ksft_print_header();
 	ksft_set_plan(1);
 
-	if (!arch_regs_available(why, sizeof(why)))
+	if (!fpu_regs_probe(&regs, why, sizeof(why)))
 		skip_test(why);
 	if (sched_getaffinity(0, sizeof(set), &set))
 		ksft_exit_fail_msg("sched_getaffinity: %s\n", strerror(errno));
@@ -500,9 +370,8 @@ int main(int argc, char **argv)
 		skip_test(why);
 	}
 
-	ksft_print_msg("%s registers, %d rounds, %d io-wq workers per round, owner on CPU %d, helper on CPU %d\n",
-		       ARCH_REGS_NAME, rounds, NR_CHAINS, owner_cpu,
-		       helper_cpu);
+	ksft_print_msg("%s, %d rounds, %d io-wq workers each, CPUs %d+%d\n",
+		       regs.kind, rounds, NR_CHAINS, owner_cpu, helper_cpu);
 	for (round = 0; round < rounds; round++) {
 		int status;
 		pid_t pid = fork();

@@ -1,0 +1,32 @@
+# shellcheck shell=bash
+# Helpers for the project's own tests. A test is a script that exits 0 on
+# success; expect_fail runs a command that must fail with a given message.
+set -euo pipefail
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+# expect_fail REGEX CMD...: CMD must exit non-zero and print REGEX.
+expect_fail() {
+	local want=$1 out rc=0
+	shift
+	out=$("$@" 2>&1) || rc=$?
+	if [ "$rc" = 0 ]; then
+		echo "expected failure, but it succeeded: $*"
+		echo "$out"
+		return 1
+	fi
+	if ! grep -Eq -- "$want" <<<"$out"; then
+		echo "failed (exit $rc) without the message /$want/: $*"
+		echo "$out"
+		return 1
+	fi
+	echo "as expected, exit $rc: $(grep -E -m1 -- "$want" <<<"$out")"
+}
+
+# x86_kernel: the x86_64 6.1.192 guest kernel (built, or taken from cache).
+x86_kernel() {
+	local tree
+	tree=$("$TOP/scripts/make-tree.sh" 6.1.192 unpatched 2>/dev/null)
+	"$TOP/scripts/build-kernel.sh" x86_64 "$tree" 2>/dev/null
+}

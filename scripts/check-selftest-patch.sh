@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# check-selftest-patch.sh: fail when the selftest patch in patches/ differs
+# from what selftests/ipi_fp and selftests/ipi_fp.commit-msg generate
+# (fix: 'make patches').
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+"$TOP/scripts/make-selftest-patch.sh" "$tmp"
+new=$(ls "$tmp"/*.patch)
+old=$TOP/patches/$(basename "$new")
+[ -f "$old" ] || die "patches/$(basename "$new") missing: the selftest patch's subject changed; run 'make patches'"
+diff -u "$old" "$new" >"$tmp/diff" ||
+	die "patches/$(basename "$new") has drifted from selftests/ipi_fp; run 'make patches'"$'\n'"$(head -n 40 "$tmp/diff")"
+log "patches/$(basename "$new") matches selftests/ipi_fp"
