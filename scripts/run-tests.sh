@@ -6,7 +6,11 @@
 . "$(dirname "$0")/lib.sh"
 
 tests=("$@")
-[ ${#tests[@]} -gt 0 ] || mapfile -t tests < <(ls "$TOP"/ci/tests/*.sh | grep -v '/lib\.sh$')
+if [ ${#tests[@]} = 0 ]; then
+	for t in "$TOP"/ci/tests/*.sh; do
+		[ "$(basename "$t")" = lib.sh ] || tests+=("$t")
+	done
+fi
 pass=0 fail=0
 for t in "${tests[@]}"; do
 	start=$SECONDS
