@@ -110,6 +110,29 @@ def main():
                          str(t['rounds']), str(t['bad']), str(t['errors'])])
         table(rows)
 
+    # Rates per racy test over the unpatched/patched cells (controls are
+    # only tallied): rounds in cells whose cases are expected to FAIL
+    # measure detection, in cells expected to PASS false positives.
+    rates = {}
+    for t in tallies:
+        if t['variant'] not in MAIN_VARIANTS:
+            continue
+        want = {v for (a, b, var, c), v in expected.items()
+                if (a, b, var) == (t['arch'], t['base'], t['variant'])
+                and c.startswith(t['test'] + '.')}
+        kind = ('detection' if want == {'FAIL'} else
+                'false positives' if want == {'PASS'} else None)
+        if kind:
+            bad, rounds = rates.get((t['test'], kind), (0, 0))
+            rates[(t['test'], kind)] = (bad + t['bad'], rounds + t['rounds'])
+    if rates:
+        print('\n== rates (cells expected FAIL: detection; expected PASS: false positives) ==')
+        rows = [['test', 'rate', 'bad rounds / rounds', '%']]
+        for (test, kind), (bad, rounds) in sorted(rates.items()):
+            rows.append([test, kind, f'{bad} / {rounds}',
+                         f'{100.0 * bad / rounds:.1f}'])
+        table(rows)
+
     errors = [(k, r['reason']) for k, r in cells.items() if r['guest'] != 'ok']
     if errors:
         print('\n== guest errors ==')
@@ -136,6 +159,8 @@ def main():
         json.dump({'cells': [{'arch': a, 'base': b, 'variant': v, **r}
                              for (a, b, v), r in cells.items()],
                    'tallies': tallies, 'timings': timings,
+                   'rates': [{'test': t, 'rate': k, 'bad': b, 'rounds': n}
+                             for (t, k), (b, n) in sorted(rates.items())],
                    'differences': diffs}, f, indent=1)
     print(f'\nresults: {args.json}')
     if args.check:
