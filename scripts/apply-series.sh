@@ -10,6 +10,9 @@
 tree=${1:?usage: apply-series.sh TREE PATCH...}
 shift
 git -C "$tree" rev-parse --git-dir >/dev/null 2>&1 || die "$tree is not a git work tree"
+# 'git am' keeps each patch's author; it needs a committer identity.
+export GIT_COMMITTER_NAME=${GIT_COMMITTER_NAME:-ipi_fp}
+export GIT_COMMITTER_EMAIL=${GIT_COMMITTER_EMAIL:-ipi_fp@localhost}
 
 for patch in "$@"; do
 	name=$(basename "$patch")

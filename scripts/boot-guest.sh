@@ -13,7 +13,9 @@ initrd=${3:?$usage}
 logf=${4:?$usage}
 extra=${5:-}
 timeout_s=${IPI_FP_BOOT_TIMEOUT:-300}
-cpus=${IPI_FP_CPUS:-2}
+# ppc64le: 2 vCPUs (the FP test needs two); x86_64: 3 (the ICR test needs
+# a sender, a target and a third CPU).
+cpus=${IPI_FP_CPUS:-}
 need_cmd "$QEMU" "qemu-system-$( [ "$KARCH" = powerpc ] && echo ppc || echo x86)"
 [ -f "$kernel" ] || die "kernel image $kernel not found"
 [ -f "$initrd" ] || die "initramfs $initrd not found"
@@ -25,9 +27,11 @@ ppc64le)
 	# shellcheck disable=SC2054 # the commas belong to the -M value
 	args=(-M pseries,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off
 		-cpu power9 -append "console=hvc0 $cmdline")
+	cpus=${cpus:-2}
 	;;
 x86_64)
 	args=(-M q35 -append "console=ttyS0 $cmdline")
+	cpus=${cpus:-3}
 	;;
 esac
 rc=0

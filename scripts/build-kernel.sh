@@ -5,7 +5,8 @@
 # IPI_FP_EXTRA_CONFIG (space separated), cross-built with ccache in
 # TREE/build-ARCH. Images are kept in $CACHE/images by a fingerprint of the
 # kernel sources (everything outside tools/), the fragments and the
-# compiler, so a tree whose kernel sources equal another's is not rebuilt.
+# compiler, so a tree whose kernel sources equal another's is not rebuilt;
+# IMAGE_DIR/builddir names the build directory (KDIR for modules).
 # CROSS_COMPILE overrides the cross compiler prefix.
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -34,8 +35,11 @@ fp=$( {
 	cat "${frags[@]}"
 	"${cross}gcc" --version | head -n 1
 } | sha1sum | cut -c1-16)
+# The image is reused while the build directory that made it still holds
+# that build (out-of-tree modules are built against it; see 'builddir').
 store=$CACHE/images/$ARCH_NAME-$fp
-if [ -f "$store/image" ]; then
+if [ -f "$store/image" ] && [ -f "$store/builddir" ] &&
+	[ "$(cat "$(cat "$store/builddir")/.ipi_fp-fingerprint" 2>/dev/null)" = "$fp" ]; then
 	log "$ARCH_NAME $(basename "$tree"): kernel $fp already built"
 	echo "$store/image"
 	exit 0
@@ -75,13 +79,17 @@ for f in "${frags[@]}"; do
 	done <"$f"
 done
 
+# x86_64: 'all' also gives Module.symvers for the selftest's module.
 target=vmlinux
-[ "$KARCH" = x86_64 ] && target=bzImage
+[ "$KARCH" = x86_64 ] && target=all
+rm -f "$out/.ipi_fp-fingerprint"
 "${mk[@]}" -j"$(nproc)" "$target" >"$out/build.log" 2>&1 ||
 	die "kernel build failed; last lines of $out/build.log:"$'\n'"$(tail -n 20 "$out/build.log")"
 mkdir -p "$store.tmp"
 cp "$out/$KIMAGE" "$store.tmp/image"
 cp "$out/.config" "$store.tmp/config"
+echo "$fp" >"$out/.ipi_fp-fingerprint"
+echo "$out" >"$store.tmp/builddir"
 rm -rf "$store"
 mv "$store.tmp" "$store"
 echo "$store/image"

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# build-selftests.sh ARCH TREE OUTDIR: build the ipi_fp kselftests of TREE
-# for ARCH, statically linked (the guest has no shared libraries), with
-# 'make -C tools/testing/selftests TARGETS=ipi_fp install' into OUTDIR.
+# build-selftests.sh ARCH TREE OUTDIR [KDIR]: build the ipi_fp kselftests
+# of TREE for ARCH, statically linked (the guest has no shared libraries),
+# with 'make -C tools/testing/selftests TARGETS=ipi_fp install' into OUTDIR.
+# KDIR is the guest kernel's build directory, for the test module.
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-usage="usage: build-selftests.sh ARCH TREE OUTDIR"
+usage="usage: build-selftests.sh ARCH TREE OUTDIR [KDIR]"
 arch_setup "${1:?$usage}"
 tree=$(cd "${2:?$usage}" && pwd)
 outdir=${3:?$usage}
+kdir=${4:-/nonexistent}
 cross=${CROSS_COMPILE-$CROSS}
 command -v "${cross}gcc" >/dev/null 2>&1 ||
 	die "compiler ${cross}gcc not found; install Debian package $CROSS_PKG ('make deps')"
@@ -25,7 +27,7 @@ rm -rf "$outdir"
 mkdir -p "$(dirname "$outdir")"
 log "$ARCH_NAME $(basename "$tree"): building ipi_fp selftests"
 CFLAGS=$cflags LDFLAGS=$ldflags make -C "$tree/tools/testing/selftests" \
-	TARGETS=ipi_fp ARCH="$KARCH" CROSS_COMPILE="$cross" \
+	TARGETS=ipi_fp ARCH="$KARCH" CROSS_COMPILE="$cross" KDIR="$kdir" \
 	O="$tree/build-$ARCH_NAME-kselftest" INSTALL_PATH="$outdir" install \
 	>"$outdir.log" 2>&1 ||
 	die "selftest build failed; last lines of $outdir.log:"$'\n'"$(tail -n 20 "$outdir.log")"

@@ -2,7 +2,9 @@
 # get-base.sh NAME: make branch base/NAME in the cache repository and print
 # its commit. The source is Debian's kernel source tarball, or the user's
 # tree when KSRC is set (read only: its files are added to our repository,
-# nothing is written to KSRC). The base must be a 6.1.y tree.
+# nothing is written to KSRC). The base must be a 6.1.y tree. Exits 3 when
+# the base is derived by a revert that KSRC does not need (it lacks the
+# change already): the caller skips that base.
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -87,8 +89,14 @@ else
 	rm -f "$idx"
 	export GIT_INDEX_FILE=$idx
 	g read-tree "$src_commit"
-	g apply --cached -R "$patch" ||
+	if ! g apply --cached -R "$patch" 2>/dev/null; then
+		rm -f "$idx"
+		if [ -n "${KSRC:-}" ]; then
+			log "base $name does not apply to KSRC: it lacks $revert already"
+			exit 3
+		fi
 		die "base $name: 'git apply -R $revert' failed: the source lacks that change, so it cannot be taken out"
+	fi
 	commit=$(g commit-tree -p "$src_commit" -m "base $name: revert $revert" "$(g write-tree)")
 	rm -f "$idx"
 	unset GIT_INDEX_FILE

@@ -31,8 +31,6 @@ else
 	git -C "$tree" checkout -q -f --detach "$commit"
 	git -C "$tree" clean -q -fdx -e '/build-*' -e '/.ipi_fp-stamp'
 fi
-git -C "$tree" config user.name ipi_fp
-git -C "$tree" config user.email ipi_fp@localhost
 rm -f "$tree/.ipi_fp-stamp"
 "$TOP/scripts/apply-series.sh" "$tree" "${patches[@]}"
 echo "$stamp" >"$tree/.ipi_fp-stamp"

@@ -15,6 +15,7 @@ import sys
 
 # Racy tests end with a tally line: "# NAME: rounds N, WORD M, errors E".
 TALLY = re.compile(r'^# (\S+): rounds (\d+), (corrupted|lost) (\d+), errors (\d+)')
+COST = re.compile(r'^# (\S+): (\d+) round trips/s')
 MAIN_VARIANTS = ('unpatched', 'patched')
 
 
@@ -83,7 +84,7 @@ def main():
             print(f'  {base}: {labels[base]}')
     controls = [k for k in cells if k[2] not in MAIN_VARIANTS]
     if controls:
-        print('\n== controls ==')
+        print('\n== other variants (negative controls, debug kernels) ==')
         rows = [['cell', 'test case', 'result']]
         for arch, base, variant in controls:
             for case in sorted(cells[(arch, base, variant)]['cases']):
@@ -133,6 +134,27 @@ def main():
                          f'{100.0 * bad / rounds:.1f}'])
         table(rows)
 
+    # Costs: "# NAME: N round trips/s"; the ratio patched / unpatched per
+    # arch and base comes from the same harness run.
+    costs = {}
+    for (arch, base, variant), r in cells.items():
+        for diags in r.get('diagnostics', {}).values():
+            for d in diags:
+                m = COST.match(d)
+                if m:
+                    costs[(arch, base, m.group(1), variant)] = int(m.group(2))
+    ratios = []
+    for (arch, base, name, variant), value in sorted(costs.items()):
+        if variant != 'patched':
+            continue
+        before = costs.get((arch, base, name, 'unpatched'))
+        if before:
+            ratios.append([f'{arch} {base}', name, str(before), str(value),
+                           f'{value / before:.3f}'])
+    if ratios:
+        print('\n== cost (round trips/s; ratio = patched / unpatched, same run) ==')
+        table([['cell', 'measure', 'unpatched', 'patched', 'ratio']] + ratios)
+
     errors = [(k, r['reason']) for k, r in cells.items() if r['guest'] != 'ok']
     if errors:
         print('\n== guest errors ==')
@@ -159,6 +181,9 @@ def main():
         json.dump({'cells': [{'arch': a, 'base': b, 'variant': v, **r}
                              for (a, b, v), r in cells.items()],
                    'tallies': tallies, 'timings': timings,
+                   'costs': [dict(zip(['cell', 'measure', 'unpatched',
+                                       'patched', 'ratio'], r))
+                             for r in ratios],
                    'rates': [{'test': t, 'rate': k, 'bad': b, 'rounds': n}
                              for (t, k), (b, n) in sorted(rates.items())],
                    'differences': diffs}, f, indent=1)

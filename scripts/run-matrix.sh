@@ -5,7 +5,8 @@
 # and its console parsed. Prints the matrix and the time of each phase, and
 # writes $CACHE/results/matrix.json (console logs beside it). With --check,
 # exits non-zero when a cell differs from ci/expected.tsv.
-# IPI_FP_ROUNDS=N runs N rounds of each racy test instead of its default.
+# IPI_FP_ROUNDS=N runs N rounds of fpu_io_worker, IPI_FP_ICR_ROUNDS=N of
+# icr_nested_ipi, instead of their defaults.
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -15,17 +16,22 @@ results=$CACHE/results
 mkdir -p "$results/logs"
 declare -A phase_time=()
 phases=(deps base+trees kernels selftests initramfs boot)
+# timed PHASE CMD...: run CMD, add its time to PHASE, return its status.
 timed() {
-	local phase=$1 start=$SECONDS
+	local phase=$1 start=$SECONDS rc=0
 	shift
-	"$@"
+	"$@" || rc=$?
 	phase_time[$phase]=$((${phase_time[$phase]:-0} + SECONDS - start))
+	return "$rc"
 }
 
 timed deps "$TOP/scripts/install-deps.sh"
+[ -z "${KSRC:-}" ] ||
+	log "KSRC=$KSRC stands in for Debian's tree in every column: the column names are ci/bases.tsv's"
 
 extra=
 [ -n "${IPI_FP_ROUNDS:-}" ] && extra="KSELFTEST_FPU_IO_WORKER_ARGS=-r$IPI_FP_ROUNDS"
+[ -n "${IPI_FP_ICR_ROUNDS:-}" ] && extra+=" KSELFTEST_ICR_NESTED_IPI_ARGS=-r$IPI_FP_ICR_ROUNDS"
 
 cells=()
 while IFS=$'\t' read -r arch base variants; do
@@ -40,11 +46,21 @@ declare -A kernel=() initrd=() kunit=()
 for cell in "${cells[@]}"; do
 	read -r arch base variant <<<"$cell"
 	id=$arch-$base-$variant
-	timed base+trees "$TOP/scripts/make-tree.sh" "$base" "$variant" >"$results/tree.path"
+	rc=0
+	timed base+trees "$TOP/scripts/make-tree.sh" "$base" "$variant" >"$results/tree.path" || rc=$?
+	if [ "$rc" = 3 ]; then
+		log "skipping $id: base $base does not apply to KSRC"
+		continue
+	fi
+	[ "$rc" = 0 ] || exit "$rc"
 	tree=$(cat "$results/tree.path")
-	timed kernels "$TOP/scripts/build-kernel.sh" "$arch" "$tree" >"$results/kernel.path"
+	debug=
+	[[ "$variant" == *-debug ]] && debug=$TOP/kconfig/debug.config
+	IPI_FP_EXTRA_CONFIG=$debug timed kernels "$TOP/scripts/build-kernel.sh" \
+		"$arch" "$tree" >"$results/kernel.path"
 	kernel[$id]=$(cat "$results/kernel.path")
-	timed selftests "$TOP/scripts/build-selftests.sh" "$arch" "$tree" "$CACHE/kselftest/$id"
+	timed selftests "$TOP/scripts/build-selftests.sh" "$arch" "$tree" "$CACHE/kselftest/$id" \
+		"$(cat "$(dirname "${kernel[$id]}")/builddir")"
 	initrd[$id]=$CACHE/initramfs/$id.cpio.gz
 	mkdir -p "$CACHE/initramfs"
 	timed initramfs "$TOP/scripts/make-initramfs.sh" "$arch" "$CACHE/kselftest/$id" "${initrd[$id]}"
@@ -56,6 +72,7 @@ parsed=()
 for cell in "${cells[@]}"; do
 	read -r arch base variant <<<"$cell"
 	id=$arch-$base-$variant
+	[ -n "${kernel[$id]:-}" ] || continue
 	log "booting $id"
 	start=$SECONDS
 	timed boot "$TOP/scripts/boot-guest.sh" "$arch" "${kernel[$id]}" "${initrd[$id]}" \

@@ -4,19 +4,14 @@
 # shellcheck source=ci/tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-kernel=$(x86_kernel)
-tree=$("$TOP/scripts/make-tree.sh" 6.1.192 unpatched 2>/dev/null)
-"$TOP/scripts/build-selftests.sh" x86_64 "$tree" "$TMP/ksft" 2>/dev/null
-sed 's|^cd /kselftest|echo IPI_FP_TEST_HANGS; while :; do :; done; cd /kselftest|' \
-	"$TOP/scripts/guest-init.sh" >"$TMP/init"
-"$TOP/scripts/make-initramfs.sh" x86_64 "$TMP/ksft" "$TMP/initrd.gz" "$TMP/init"
+x86_guest 's|^cd /kselftest|echo IPI_FP_TEST_HANGS; while :; do :; done; cd /kselftest|'
 rc=0
-IPI_FP_BOOT_TIMEOUT=25 "$TOP/scripts/boot-guest.sh" x86_64 "$kernel" \
-	"$TMP/initrd.gz" "$TMP/console.log" 2>"$TMP/err" || rc=$?
+IPI_FP_BOOT_TIMEOUT=25 "$TOP/scripts/boot-guest.sh" x86_64 "$KERNEL" "$INITRD" \
+	"$TMP/console.log" 2>"$TMP/err" || rc=$?
 [ "$rc" = 124 ] || { echo "boot-guest exited $rc, not 124"; exit 1; }
 grep -q 'did not finish within 25s and was killed' "$TMP/err" || { cat "$TMP/err"; exit 1; }
 grep -q IPI_FP_TEST_HANGS "$TMP/console.log" || { echo "console log not kept"; exit 1; }
-python3 "$TOP/scripts/parse-results.py" "$tree/tools/testing/kunit" \
+python3 "$TOP/scripts/parse-results.py" "$KUNIT" \
 	"$TMP/console.log" >"$TMP/cell.json"
 python3 - "$TMP/cell.json" <<'PY'
 import json, sys

@@ -19,3 +19,11 @@ after=$(cd "$src" && find . -path ./.git/index -prune -o -type f -print0 |
 [ "$commit" = "$(git -C "$src" rev-parse HEAD)" ] ||
 	{ echo "base is $commit, not KSRC's HEAD"; exit 1; }
 echo "KSRC HEAD used as base, KSRC unchanged"
+
+# The prefix base is 6.1.192 minus the FP fix; a KSRC that lacks the fix
+# already cannot be reverted: that base is skipped (exit 3), not an error.
+rc=0
+KSRC=$src "$TOP/scripts/get-base.sh" 6.1.192-prefix >/dev/null 2>"$TMP/err" || rc=$?
+[ "$rc" = 3 ] || { echo "get-base 6.1.192-prefix exited $rc, not 3"; cat "$TMP/err"; exit 1; }
+grep -q 'does not apply to KSRC: it lacks' "$TMP/err" || { cat "$TMP/err"; exit 1; }
+echo "KSRC HEAD used as base, KSRC unchanged, prefix base skipped"

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # KERNEL, INITRD, KUNIT are for the tests
 # Helpers for the project's own tests. A test is a script that exits 0 on
 # success; expect_fail runs a command that must fail with a given message.
 set -euo pipefail
@@ -24,9 +24,18 @@ expect_fail() {
 	echo "as expected, exit $rc: $(grep -E -m1 -- "$want" <<<"$out")"
 }
 
-# x86_kernel: the x86_64 6.1.192 guest kernel (built, or taken from cache).
-x86_kernel() {
+# x86_guest SED_SCRIPT: an x86_64 6.1.192 guest (kernel built or taken from
+# the cache) whose /init is scripts/guest-init.sh edited by SED_SCRIPT.
+# Sets KERNEL, INITRD and KUNIT (the base tree's KTAP parser).
+x86_guest() {
 	local tree
 	tree=$("$TOP/scripts/make-tree.sh" 6.1.192 unpatched 2>/dev/null)
-	"$TOP/scripts/build-kernel.sh" x86_64 "$tree" 2>/dev/null
+	KERNEL=$("$TOP/scripts/build-kernel.sh" x86_64 "$tree" 2>/dev/null)
+	KUNIT=$tree/tools/testing/kunit
+	"$TOP/scripts/build-selftests.sh" x86_64 "$tree" "$TMP/ksft" 2>/dev/null
+	sed "$1" "$TOP/scripts/guest-init.sh" >"$TMP/init"
+	cmp -s "$TOP/scripts/guest-init.sh" "$TMP/init" &&
+		{ echo "sed '$1' did not change the guest init"; return 1; }
+	INITRD=$TMP/initrd.gz
+	"$TOP/scripts/make-initramfs.sh" x86_64 "$TMP/ksft" "$INITRD" "$TMP/init"
 }

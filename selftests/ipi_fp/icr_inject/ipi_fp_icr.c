@@ -1,0 +1,419 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Test module for ipi_fp/icr_nested_ipi: does an xAPIC IPI reach its target
+ * when a nested sender runs between the ICR2 and ICR writes?
+ *
+ * Loading the module runs the test on the loading task's CPU (the sender);
+ * the results are read-only module parameters. Each round:
+ *
+ *  1. With interrupts disabled, arm a kprobe on the ICR write of
+ *     __default_send_IPI_dest_field() (or of the helper it uses) and queue
+ *     a call-function-single request on the target CPU with
+ *     smp_call_function_single_async(): a real IPI send.
+ *  2. The kprobe fires with ICR2 already holding the target. Its handler
+ *     raises a self-NMI (shorthand: ICR2 untouched) and waits until the
+ *     registered NMI handler has sent a reschedule IPI to a third CPU with
+ *     apic->send_IPI(), a genuine destination-field send from NMI context.
+ *  3. The ICR write then runs. The round passes when the target CPU runs
+ *     the request and the third CPU takes no call-function-single vector.
+ *     A kprobe on generic_smp_call_function_single_interrupt() tells which
+ *     CPUs took that vector.
+ *
+ * A lost IPI is then delivered by sending the vector to the target
+ * directly, so the queued request is never left behind.
+ *
+ * After the rounds, with the kprobes gone, the module times synchronous
+ * smp_call_function_single() round trips to the target: the cost of the
+ * ordinary IPI path.
+ *
+ * With storm_ms set, the module instead runs a cross-CPU IPI storm: a
+ * thread on every CPU sends smp_call_function_single_async() requests to
+ * every other CPU and synchronous smp_call_function() calls to all of them
+ * for storm_ms, counting each request sent and each one run. Every CPU
+ * writes only its own local APIC, so no IPI may get lost; a lost
+ * synchronous call would hang the sender, a lost asynchronous one shows up
+ * as a request that never ran.
+ */
+#include <linux/cpumask.h>
+#include <linux/kallsyms.h>
+#include <linux/kprobes.h>
+#include <linux/kthread.h>
+#include <linux/slab.h>
+#include <linux/ktime.h>
+#include <linux/module.h>
+#include <linux/percpu.h>
+#include <linux/smp.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <asm/apic.h>
+#include <asm/nmi.h>
+
+static int sender = -1, target = -1, third = -1;
+static int rounds = 1000;
+static int timeout_ms = 200;
+static int bench_ms = 500;
+module_param(sender, int, 0444);
+module_param(target, int, 0444);
+module_param(third, int, 0444);
+module_param(rounds, int, 0444);
+module_param(timeout_ms, int, 0444);
+module_param(bench_ms, int, 0444);
+static int storm_ms;
+module_param(storm_ms, int, 0444);
+
+/* Results. */
+static int ok_rounds, misdelivered, lost, no_nmi, not_sent, stuck;
+static int bench_round_trips;
+static char probe_at[KSYM_SYMBOL_LEN];
+module_param(ok_rounds, int, 0444);
+module_param(misdelivered, int, 0444);
+module_param(lost, int, 0444);
+module_param(no_nmi, int, 0444);
+module_param(not_sent, int, 0444);
+module_param(stuck, int, 0444);
+module_param(bench_round_trips, int, 0444);
+module_param_string(probe_at, probe_at, sizeof(probe_at), 0444);
+static long storm_async_sent, storm_async_run, storm_sync_calls;
+module_param(storm_async_sent, long, 0444);
+module_param(storm_async_run, long, 0444);
+module_param(storm_sync_calls, long, 0444);
+
+enum { NMI_IDLE, NMI_REQUESTED, NMI_SENT };
+
+static bool armed;
+static int nmi_state;
+static int received_on = -1;
+static DEFINE_PER_CPU(unsigned long, cfs_vectors);
+static call_single_data_t csd;
+
+static void csd_func(void *info)
+{
+	WRITE_ONCE(received_on, smp_processor_id());
+}
+
+static void nop_func(void *info)
+{
+}
+
+/* Runs in the #BP (or optimised-probe) context of the outer IPI send. */
+static int icr_write_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	u64 deadline;
+
+	if (!READ_ONCE(armed) || smp_processor_id() != sender)
+		return 0;
+	WRITE_ONCE(armed, false);
+	WRITE_ONCE(nmi_state, NMI_REQUESTED);
+	apic->send_IPI_self(NMI_VECTOR);
+	deadline = ktime_get_mono_fast_ns() + 10 * NSEC_PER_MSEC;
+	while (READ_ONCE(nmi_state) != NMI_SENT &&
+	       ktime_get_mono_fast_ns() < deadline)
+		cpu_relax();
+	return 0;
+}
+
+static int nested_sender(unsigned int type, struct pt_regs *regs)
+{
+	if (smp_processor_id() != sender ||
+	    READ_ONCE(nmi_state) != NMI_REQUESTED)
+		return NMI_DONE;
+	apic->send_IPI(third, RESCHEDULE_VECTOR);
+	WRITE_ONCE(nmi_state, NMI_SENT);
+	return NMI_HANDLED;
+}
+
+static int cfs_vector_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	this_cpu_inc(cfs_vectors);
+	return 0;
+}
+
+static struct kprobe cfs_probe = {
+	.symbol_name = "generic_smp_call_function_single_interrupt",
+	.pre_handler = cfs_vector_pre,
+};
+
+#define MAX_ICR_PROBES 2
+static struct kprobe icr_probes[MAX_ICR_PROBES];
+static int nr_icr_probes;
+
+/*
+ * The ICR write is "mov %reg, APIC_BASE + APIC_ICR": opcode 0x89 (maybe
+ * after a REX prefix), ModRM with mod 00 and r/m 100, SIB 0x25 (no base,
+ * no index), then the 32-bit absolute address. The reads of ICR in the
+ * busy-wait loop use opcode 0x8b and do not match.
+ */
+static int probe_icr_writes(const char *func)
+{
+	u32 icr = (u32)(APIC_BASE + APIC_ICR);
+	struct kprobe lookup = { .symbol_name = func };
+	unsigned long start, size = 0, i;
+	char sym[KSYM_SYMBOL_LEN], *slash;
+	u8 code[512];
+	int found = 0;
+
+	if (register_kprobe(&lookup))
+		return 0;
+	start = (unsigned long)lookup.addr;
+	unregister_kprobe(&lookup);
+
+	sprint_symbol(sym, start);
+	slash = strchr(sym, '/');
+	if (!slash || kstrtoul(slash + 1, 16, &size) || !size)
+		return 0;
+	size = min_t(unsigned long, size, sizeof(code));
+	if (copy_from_kernel_nofault(code, (void *)start, size))
+		return 0;
+
+	for (i = 1; i + 7 <= size && nr_icr_probes < MAX_ICR_PROBES; i++) {
+		struct kprobe *kp = &icr_probes[nr_icr_probes];
+		u32 disp;
+
+		if (code[i] != 0x89 || (code[i + 1] & 0xc7) != 0x04 ||
+		    code[i + 2] != 0x25)
+			continue;
+		memcpy(&disp, &code[i + 3], sizeof(disp));
+		if (disp != icr)
+			continue;
+		kp->pre_handler = icr_write_pre;
+		kp->addr = (kprobe_opcode_t *)(start + i);
+		/* A REX prefix belongs to the instruction. */
+		if ((code[i - 1] & 0xf0) == 0x40)
+			kp->addr = (kprobe_opcode_t *)(start + i - 1);
+		if (register_kprobe(kp)) {
+			memset(kp, 0, sizeof(*kp));
+			continue;
+		}
+		if (!nr_icr_probes)
+			sprint_symbol(probe_at, (unsigned long)kp->addr);
+		nr_icr_probes++;
+		found++;
+	}
+	return found;
+}
+
+static void unprobe_icr_writes(void)
+{
+	while (nr_icr_probes)
+		unregister_kprobe(&icr_probes[--nr_icr_probes]);
+}
+
+static bool wait_for(int cpu, u64 ms)
+{
+	u64 deadline = ktime_get_ns() + ms * NSEC_PER_MSEC;
+
+	while (ktime_get_ns() < deadline) {
+		if (READ_ONCE(received_on) == cpu)
+			return true;
+		cpu_relax();
+	}
+	return false;
+}
+
+static void run_round(void)
+{
+	unsigned long third_before = READ_ONCE(per_cpu(cfs_vectors, third));
+	unsigned long flags;
+	bool sent, third_got;
+	u64 deadline;
+	int ret;
+
+	WRITE_ONCE(received_on, -1);
+	WRITE_ONCE(nmi_state, NMI_IDLE);
+
+	local_irq_save(flags);
+	WRITE_ONCE(armed, true);
+	ret = smp_call_function_single_async(target, &csd);
+	/* The probe disarms itself when the IPI goes through the ICR write. */
+	sent = !ret && !READ_ONCE(armed);
+	WRITE_ONCE(armed, false);
+	local_irq_restore(flags);
+
+	deadline = ktime_get_ns() + (u64)timeout_ms * NSEC_PER_MSEC;
+	while (READ_ONCE(received_on) < 0 &&
+	       READ_ONCE(per_cpu(cfs_vectors, third)) == third_before &&
+	       ktime_get_ns() < deadline)
+		cpu_relax();
+	third_got = READ_ONCE(per_cpu(cfs_vectors, third)) != third_before;
+
+	if (!sent)
+		not_sent++;
+	else if (READ_ONCE(nmi_state) != NMI_SENT)
+		no_nmi++;
+	else if (third_got)
+		misdelivered++;
+	else if (READ_ONCE(received_on) == target)
+		ok_rounds++;
+	else
+		lost++;
+
+	/* Deliver a lost IPI ourselves; the request must not stay queued. */
+	if (!ret && READ_ONCE(received_on) != target) {
+		apic->send_IPI(target, CALL_FUNCTION_SINGLE_VECTOR);
+		if (!wait_for(target, 1000))
+			stuck = 1;
+	}
+}
+
+static void bench(void)
+{
+	u64 end = ktime_get_ns() + (u64)bench_ms * NSEC_PER_MSEC;
+	int n = 0;
+
+	while (ktime_get_ns() < end) {
+		smp_call_function_single(target, nop_func, NULL, 1);
+		n++;
+	}
+	bench_round_trips = div_u64((u64)n * 1000, bench_ms);
+}
+
+static call_single_data_t *storm_csd;	/* [sender * nr_cpu_ids + target] */
+static atomic_long_t async_sent, async_run, sync_calls;
+
+static void storm_async_func(void *info)
+{
+	atomic_long_inc(&async_run);
+}
+
+static int storm_thread(void *arg)
+{
+	u64 end = ktime_get_ns() + (u64)storm_ms * NSEC_PER_MSEC;
+	int me = (long)arg, cpu;
+
+	while (ktime_get_ns() < end) {
+		for_each_online_cpu(cpu) {
+			if (cpu == me)
+				continue;
+			/* -EBUSY: the previous request to cpu has not run yet. */
+			if (!smp_call_function_single_async(cpu,
+					&storm_csd[me * nr_cpu_ids + cpu]))
+				atomic_long_inc(&async_sent);
+		}
+		smp_call_function(nop_func, NULL, 1);
+		atomic_long_inc(&sync_calls);
+		cond_resched();
+	}
+	/* Stay until kthread_stop(), which needs the task. */
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (kthread_should_stop())
+			break;
+		schedule();
+	}
+	__set_current_state(TASK_RUNNING);
+	return 0;
+}
+
+static int storm(void)
+{
+	struct task_struct **threads;
+	u64 deadline;
+	int cpu, i;
+
+	threads = kcalloc(nr_cpu_ids, sizeof(*threads), GFP_KERNEL);
+	storm_csd = kcalloc(nr_cpu_ids * nr_cpu_ids, sizeof(*storm_csd),
+			    GFP_KERNEL);
+	if (!threads || !storm_csd) {
+		kfree(threads);
+		kfree(storm_csd);
+		return -ENOMEM;
+	}
+	for (i = 0; i < nr_cpu_ids * nr_cpu_ids; i++)
+		INIT_CSD(&storm_csd[i], storm_async_func, NULL);
+	for_each_online_cpu(cpu) {
+		threads[cpu] = kthread_create_on_cpu(storm_thread,
+						     (void *)(long)cpu, cpu,
+						     "ipi_fp_storm/%u");
+		if (IS_ERR(threads[cpu])) {
+			threads[cpu] = NULL;
+			continue;
+		}
+		wake_up_process(threads[cpu]);
+	}
+	for_each_online_cpu(cpu)
+		if (threads[cpu])
+			kthread_stop(threads[cpu]);
+	kfree(threads);
+
+	/* Every request sent must run; give the last ones a second. */
+	deadline = ktime_get_ns() + NSEC_PER_SEC;
+	while (atomic_long_read(&async_run) < atomic_long_read(&async_sent) &&
+	       ktime_get_ns() < deadline)
+		cpu_relax();
+	storm_async_sent = atomic_long_read(&async_sent);
+	storm_async_run = atomic_long_read(&async_run);
+	storm_sync_calls = atomic_long_read(&sync_calls);
+	pr_info("ipi_fp_icr: storm %d ms: async sent %ld run %ld, sync calls %ld\n",
+		storm_ms, storm_async_sent, storm_async_run, storm_sync_calls);
+	if (storm_async_run < storm_async_sent) {
+		/* Lost requests are still queued: stay loaded. */
+		stuck = 1;
+		return 0;
+	}
+	kfree(storm_csd);
+	return 0;
+}
+
+static int __init ipi_fp_icr_init(void)
+{
+	int i, ret, cpu;
+
+	if (storm_ms > 0)
+		return storm();
+
+	if (strncmp(apic->name, "x2apic", 6) == 0) {
+		pr_info("ipi_fp_icr: APIC driver %s: x2APIC mode, nothing to test\n",
+			apic->name);
+		return -ENODEV;
+	}
+	cpu = get_cpu();
+	put_cpu();
+	if (cpu != sender || target == sender || third == sender ||
+	    target == third || !cpu_online(target) || !cpu_online(third) ||
+	    rounds < 1 || timeout_ms < 1 || bench_ms < 1)
+		return -EINVAL;
+
+	INIT_CSD(&csd, csd_func, NULL);
+	ret = register_kprobe(&cfs_probe);
+	if (ret)
+		return ret;
+	ret = register_nmi_handler(NMI_LOCAL, nested_sender, 0, "ipi_fp_icr");
+	if (ret)
+		goto out_cfs;
+	if (!probe_icr_writes("__default_send_IPI_dest_field") &&
+	    !probe_icr_writes("__xapic_icr_write")) {
+		pr_err("ipi_fp_icr: no ICR write found to probe\n");
+		ret = -ENOENT;
+		goto out_nmi;
+	}
+	pr_info("ipi_fp_icr: sender %d target %d third %d, probe at %s\n",
+		sender, target, third, probe_at);
+
+	for (i = 0; i < rounds && !stuck; i++)
+		run_round();
+
+	unprobe_icr_writes();
+	unregister_nmi_handler(NMI_LOCAL, "ipi_fp_icr");
+	unregister_kprobe(&cfs_probe);
+	if (!stuck)
+		bench();
+	pr_info("ipi_fp_icr: rounds %d ok %d misdelivered %d lost %d no_nmi %d not_sent %d stuck %d round_trips/s %d\n",
+		rounds, ok_rounds, misdelivered, lost, no_nmi, not_sent, stuck,
+		bench_round_trips);
+	return 0;
+
+out_nmi:
+	unregister_nmi_handler(NMI_LOCAL, "ipi_fp_icr");
+out_cfs:
+	unregister_kprobe(&cfs_probe);
+	return ret;
+}
+
+static void __exit ipi_fp_icr_exit(void)
+{
+}
+
+module_init(ipi_fp_icr_init);
+module_exit(ipi_fp_icr_exit);
+MODULE_DESCRIPTION("ipi_fp: nested xAPIC IPI sender injection test");
+MODULE_LICENSE("GPL");

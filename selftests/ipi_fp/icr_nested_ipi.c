@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * An xAPIC IPI must reach its target even when a nested sender (an NMI,
+ * #DB/#BP or #MC handler on the same CPU) sends its own IPI between the
+ * ICR2 (destination) and ICR (command) writes of the interrupted one.
+ *
+ * The work is done by the ipi_fp_icr module (icr_inject/), built against
+ * the running kernel's build tree: loading it runs the injection rounds on
+ * this CPU (the sender) towards a target CPU, with the nested sends going
+ * to a third CPU. Target and third CPU are kept busy in user space with
+ * interrupts enabled, so that the target takes its work through the IPI
+ * and nothing else. The results come back as module parameters.
+ *
+ * A second case asks whether IPIs can get lost between CPUs: every CPU
+ * writes only its own local APIC, so they should not. The module, loaded
+ * again in storm mode, has a thread on every CPU send asynchronous and
+ * synchronous function-call IPIs to all others for a while, and counts
+ * them; threads of this program meanwhile issue membarrier() calls, which
+ * IPI every CPU running one of them. Every request must run and every call
+ * must return.
+ *
+ * Needs x86 in xAPIC mode, three CPUs, module and kprobe support;
+ * otherwise the test skips and says why.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "../kselftest.h"
+
+#define TEST_NESTED	"nested_nmi_sender_keeps_outer_ipi_destination"
+#define TEST_STORM	"cross_cpu_ipi_storm_loses_nothing"
+#define MODULE_NAME	"ipi_fp_icr"
+#define DEFAULT_ROUNDS	1000
+#define STORM_MS	2000
+
+static volatile int stop_spinning, stop_membarrier;
+static char module_path[PATH_MAX];
+static int cpu_list[CPU_SETSIZE], ncpus;
+
+/* Skip both cases, with the names on the result lines. */
+static void skip_test(const char *why)
+{
+	printf("ok 1 %s # SKIP %s\n", TEST_NESTED, why);
+	printf("ok 2 %s # SKIP %s\n", TEST_STORM, why);
+	exit(KSFT_SKIP);
+}
+
+static int pin_to_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+/* Keep a CPU busy in user space, interrupts enabled. */
+static void *spin(void *arg)
+{
+	if (pin_to_cpu((long)arg))
+		return NULL;
+	while (!stop_spinning)
+		;
+	return NULL;
+}
+
+/* Issue membarrier() calls on one CPU; arg: CPU, result: calls made. */
+static void *membarrier_loop(void *arg)
+{
+	long calls = 0;
+
+	if (pin_to_cpu((long)arg))
+		return (void *)-1L;
+	while (!stop_membarrier) {
+		if (syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED,
+			    0, 0))
+			return (void *)-1L;
+		calls++;
+	}
+	return (void *)calls;
+}
+
+static long read_param(const char *name)
+{
+	char path[128], buf[64];
+	long val = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/%s/parameters/%s",
+		 MODULE_NAME, name);
+	f = fopen(path, "r");
+	if (!f)
+		ksft_exit_fail_msg("%s: %s\n", path, strerror(errno));
+	if (fgets(buf, sizeof(buf), f))
+		val = strtol(buf, NULL, 10);
+	fclose(f);
+	return val;
+}
+
+static void read_string_param(const char *name, char *buf, size_t len)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/%s/parameters/%s",
+		 MODULE_NAME, name);
+	buf[0] = '\0';
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	if (fgets(buf, len, f))
+		buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
+static int load_module(const char *path, const char *params)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = syscall(__NR_finit_module, fd, params, 0);
+	ret = ret ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+/*
+ * The storm case: the module in storm mode on every CPU, membarrier()
+ * callers on every CPU. Returns true when nothing was lost.
+ */
+static bool storm(void)
+{
+	long sent, run, sync_calls, stuck, membarriers = 0;
+	pthread_t threads[CPU_SETSIZE];
+	char params[64];
+	bool ok = true;
+	void *calls;
+	int i, ret;
+
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED,
+		    0, 0))
+		ksft_exit_fail_msg("membarrier register: %s\n", strerror(errno));
+	for (i = 0; i < ncpus; i++)
+		if (pthread_create(&threads[i], NULL, membarrier_loop,
+				   (void *)(long)cpu_list[i]))
+			ksft_exit_fail_msg("pthread_create failed\n");
+	snprintf(params, sizeof(params), "storm_ms=%d", STORM_MS);
+	ret = load_module(module_path, params);
+	stop_membarrier = 1;
+	for (i = 0; i < ncpus; i++) {
+		pthread_join(threads[i], &calls);
+		if ((long)calls < 0)
+			ok = false;
+		else
+			membarriers += (long)calls;
+	}
+	if (ret)
+		ksft_exit_fail_msg("loading %s %s: %s\n", module_path, params,
+				   strerror(-ret));
+	sent = read_param("storm_async_sent");
+	run = read_param("storm_async_run");
+	sync_calls = read_param("storm_sync_calls");
+	stuck = read_param("stuck");
+	if (!stuck && syscall(__NR_delete_module, MODULE_NAME, O_NONBLOCK))
+		ksft_print_msg("delete_module: %s\n", strerror(errno));
+	ksft_print_msg("storm %d ms on %d CPUs: async requests sent %ld, run %ld; smp_call_function() calls %ld; membarrier() calls %ld%s\n",
+		       STORM_MS, ncpus, sent, run, sync_calls, membarriers,
+		       ok ? "" : " (a membarrier() call failed)");
+	ksft_print_msg("ipi_storm: rounds %ld, lost %ld, errors %d\n",
+		       sent + sync_calls + membarriers, sent - run, !ok);
+	return ok && !stuck && sent == run && sent > 0 && sync_calls > 0;
+}
+
+int main(int argc, char **argv)
+{
+	long ok, misdelivered, lost, no_nmi, not_sent, stuck, round_trips;
+	int rounds = DEFAULT_ROUNDS, *cpus = cpu_list, cpu, opt, ret;
+	char params[256], probe_at[128], why[160];
+	pthread_t spinners[2];
+	struct utsname uts;
+	cpu_set_t set;
+	long i;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	while ((opt = getopt(argc, argv, "r:")) != -1) {
+		if (opt != 'r' || atoi(optarg) < 1)
+			ksft_exit_fail_msg("usage: %s [-r rounds]\n", argv[0]);
+		rounds = atoi(optarg);
+	}
+	ksft_print_header();
+	ksft_set_plan(2);
+
+	if (uname(&uts) || strcmp(uts.machine, "x86_64"))
+		skip_test("x86_64 only: the xAPIC ICR2/ICR pair is x86");
+	if (sched_getaffinity(0, sizeof(set), &set))
+		ksft_exit_fail_msg("sched_getaffinity: %s\n", strerror(errno));
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		if (CPU_ISSET(cpu, &set))
+			cpu_list[ncpus++] = cpu;
+	if (ncpus < 3) {
+		snprintf(why, sizeof(why), "needs three CPUs, found %d",
+			 CPU_COUNT(&set));
+		skip_test(why);
+	}
+	snprintf(module_path, sizeof(module_path), "%s/%s.ko",
+		 dirname(strdup(argv[0])), MODULE_NAME);
+	if (access(module_path, R_OK)) {
+		snprintf(why, sizeof(why),
+			 "%s.ko not built (needs the kernel build tree, KDIR=)",
+			 MODULE_NAME);
+		skip_test(why);
+	}
+
+	/* The module runs its rounds on the loading task's CPU. */
+	if (pin_to_cpu(cpus[0]))
+		ksft_exit_fail_msg("sched_setaffinity: %s\n", strerror(errno));
+	for (i = 0; i < 2; i++)
+		if (pthread_create(&spinners[i], NULL, spin, (void *)(long)cpus[i + 1]))
+			ksft_exit_fail_msg("pthread_create failed\n");
+	snprintf(params, sizeof(params), "sender=%d target=%d third=%d rounds=%d",
+		 cpus[0], cpus[1], cpus[2], rounds);
+	ksft_print_msg("loading %s %s\n", MODULE_NAME, params);
+	ret = load_module(module_path, params);
+	stop_spinning = 1;
+	for (i = 0; i < 2; i++)
+		pthread_join(spinners[i], NULL);
+
+	if (ret == -ENOSYS)
+		skip_test("kernel without module support (CONFIG_MODULES)");
+	if (ret == -ENODEV)
+		skip_test("x2APIC mode: the ICR is one MSR write, nothing to test");
+	if (ret == -ENOENT)
+		skip_test("kernel without kprobes or without a probeable ICR write");
+	if (ret)
+		ksft_exit_fail_msg("loading %s: %s\n", module_path,
+				   strerror(-ret));
+
+	ok = read_param("ok_rounds");
+	misdelivered = read_param("misdelivered");
+	lost = read_param("lost");
+	no_nmi = read_param("no_nmi");
+	not_sent = read_param("not_sent");
+	stuck = read_param("stuck");
+	round_trips = read_param("bench_round_trips");
+	read_string_param("probe_at", probe_at, sizeof(probe_at));
+	if (!stuck && syscall(__NR_delete_module, MODULE_NAME, O_NONBLOCK))
+		ksft_print_msg("delete_module: %s\n", strerror(errno));
+
+	ksft_print_msg("kprobe on the ICR write at %s; sender CPU %d, target CPU %d, nested sends to CPU %d\n",
+		       probe_at, cpus[0], cpus[1], cpus[2]);
+	ksft_print_msg("misdelivered: the third CPU took the IPI; lost: nobody did within 200 ms\n");
+	ksft_print_msg("no_nmi: the NMI missed the window; not_sent: no IPI went through the probe\n");
+	ksft_print_msg("ok %ld, misdelivered %ld, lost %ld, no_nmi %ld, not_sent %ld%s\n",
+		       ok, misdelivered, lost, no_nmi, not_sent,
+		       stuck ? ", a lost IPI could not be redelivered" : "");
+	ksft_print_msg("icr_nested_ipi: rounds %d, lost %ld, errors %ld\n",
+		       rounds, misdelivered + lost, no_nmi + not_sent + stuck);
+	ksft_print_msg("icr_ipi_cost: %ld round trips/s\n", round_trips);
+	ksft_test_result(ok == rounds, TEST_NESTED "\n");
+	if (stuck)
+		ksft_exit_fail_msg("module left loaded with a request queued\n");
+
+	ksft_test_result(storm(), TEST_STORM "\n");
+	ksft_finished();
+}
