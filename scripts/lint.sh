@@ -32,11 +32,13 @@ run "python3 -m py_compile scripts/*.py" python3 -m py_compile "$TOP"/scripts/*.
 # - FILE_PATH_CHANGES, selftest patch only: the new directory is covered by
 #   the "KERNEL SELFTEST FRAMEWORK" entry (F: tools/testing/selftests/).
 tree=$("$TOP/scripts/make-tree.sh" 6.1.192 unpatched)
+# checkpatch treats a path that the current directory's git repository
+# tracks as a source file, not a patch: run it from the kernel tree.
 checkpatch() {
 	local ignore=UNKNOWN_COMMIT_ID
 	case "$1" in *selftests*) ignore+=,FILE_PATH_CHANGES ;; esac
-	perl "$tree/scripts/checkpatch.pl" --strict --no-tree --quiet \
-		--ignore "$ignore" "$1"
+	(cd "$tree" && perl scripts/checkpatch.pl --strict --no-tree --quiet \
+		--ignore "$ignore" "$1")
 }
 while read -r p; do
 	run "checkpatch --strict $(basename "$p")" checkpatch "$p"

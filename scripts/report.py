@@ -13,9 +13,10 @@ import json
 import re
 import sys
 
-# Racy tests end with a tally line: "# NAME: rounds N, WORD M, errors E".
+# Racy tests end each case with a tally line:
+# "# CASE: rounds N, corrupted|lost M, errors E".
 TALLY = re.compile(r'^# (\S+): rounds (\d+), (corrupted|lost) (\d+), errors (\d+)')
-COST = re.compile(r'^# (\S+): (\d+) round trips/s')
+COST = re.compile(r'^# (\S+): (\d+) (?:round trips|sends)/s')
 MAIN_VARIANTS = ('unpatched', 'patched')
 
 
@@ -99,7 +100,8 @@ def main():
                 m = TALLY.match(d)
                 if m:
                     tallies.append({'arch': arch, 'base': base,
-                                    'variant': variant, 'test': m.group(1),
+                                    'variant': variant,
+                                    'test': f'{prog}.{m.group(1)}',
                                     'rounds': int(m.group(2)),
                                     'bad': int(m.group(4)),
                                     'errors': int(m.group(5))})
@@ -118,11 +120,9 @@ def main():
     for t in tallies:
         if t['variant'] not in MAIN_VARIANTS:
             continue
-        want = {v for (a, b, var, c), v in expected.items()
-                if (a, b, var) == (t['arch'], t['base'], t['variant'])
-                and c.startswith(t['test'] + '.')}
-        kind = ('detection' if want == {'FAIL'} else
-                'false positives' if want == {'PASS'} else None)
+        want = expected.get((t['arch'], t['base'], t['variant'], t['test']))
+        kind = ('detection' if want == 'FAIL' else
+                'false positives' if want == 'PASS' else None)
         if kind:
             bad, rounds = rates.get((t['test'], kind), (0, 0))
             rates[(t['test'], kind)] = (bad + t['bad'], rounds + t['rounds'])
@@ -152,7 +152,7 @@ def main():
             ratios.append([f'{arch} {base}', name, str(before), str(value),
                            f'{value / before:.3f}'])
     if ratios:
-        print('\n== cost (round trips/s; ratio = patched / unpatched, same run) ==')
+        print('\n== cost (operations/s, median of runs; ratio = patched / unpatched, same run) ==')
         table([['cell', 'measure', 'unpatched', 'patched', 'ratio']] + ratios)
 
     errors = [(k, r['reason']) for k, r in cells.items() if r['guest'] != 'ok']

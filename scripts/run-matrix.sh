@@ -6,7 +6,8 @@
 # writes $CACHE/results/matrix.json (console logs beside it). With --check,
 # exits non-zero when a cell differs from ci/expected.tsv.
 # IPI_FP_ROUNDS=N runs N rounds of fpu_io_worker, IPI_FP_ICR_ROUNDS=N of
-# icr_nested_ipi, instead of their defaults.
+# icr_nested_ipi, instead of their defaults. IPI_FP_MATRIX=FILE runs the
+# cells of FILE instead of ci/matrix.tsv (same format).
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -26,6 +27,8 @@ timed() {
 }
 
 timed deps "$TOP/scripts/install-deps.sh"
+# The guests run the selftest patch, not selftests/ipi_fp: they must agree.
+"$TOP/scripts/check-selftest-patch.sh"
 [ -z "${KSRC:-}" ] ||
 	log "KSRC=$KSRC stands in for Debian's tree in every column: the column names are ci/bases.tsv's"
 
@@ -39,7 +42,7 @@ while IFS=$'\t' read -r arch base variants; do
 	for variant in $variants; do
 		cells+=("$arch $base $variant")
 	done
-done <"$TOP/ci/matrix.tsv"
+done <"${IPI_FP_MATRIX:-$TOP/ci/matrix.tsv}"
 
 # Prepare every cell first, so the boots run back to back.
 declare -A kernel=() initrd=() kunit=()

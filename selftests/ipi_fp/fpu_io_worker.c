@@ -388,7 +388,7 @@ int main(int argc, char **argv)
 		else if (WEXITSTATUS(status) == ROUND_CORRUPTED)
 			corrupted++;
 	}
-	ksft_print_msg("fpu_io_worker: rounds %d, corrupted %d, errors %d\n",
+	ksft_print_msg("%s: rounds %d, corrupted %d, errors %d\n", TEST_NAME,
 		       rounds, corrupted, errors);
 	ksft_test_result(!corrupted && !errors, TEST_NAME "\n");
 	ksft_finished();

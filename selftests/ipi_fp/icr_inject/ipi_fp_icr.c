@@ -22,9 +22,9 @@
  * A lost IPI is then delivered by sending the vector to the target
  * directly, so the queued request is never left behind.
  *
- * After the rounds, with the kprobes gone, the module times synchronous
- * smp_call_function_single() round trips to the target: the cost of the
- * ordinary IPI path.
+ * After the rounds, with the kprobes gone, the module times the ordinary
+ * IPI path: synchronous smp_call_function_single() round trips to the
+ * target, and bare destination-field sends (the sender's side only).
  *
  * With storm_ms set, the module instead runs a cross-CPU IPI storm: a
  * thread on every CPU sends smp_call_function_single_async() requests to
@@ -39,6 +39,7 @@
 #include <linux/kprobes.h>
 #include <linux/kthread.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/percpu.h>
@@ -51,19 +52,22 @@
 static int sender = -1, target = -1, third = -1;
 static int rounds = 1000;
 static int timeout_ms = 200;
-static int bench_ms = 500;
+static int bench_ms = 200;
+static int bench_runs = 7;
 module_param(sender, int, 0444);
 module_param(target, int, 0444);
 module_param(third, int, 0444);
 module_param(rounds, int, 0444);
 module_param(timeout_ms, int, 0444);
 module_param(bench_ms, int, 0444);
+module_param(bench_runs, int, 0444);
 static int storm_ms;
 module_param(storm_ms, int, 0444);
 
 /* Results. */
 static int ok_rounds, misdelivered, lost, no_nmi, not_sent, stuck;
-static int bench_round_trips;
+static int bench_round_trips, bench_min, bench_max;
+static int bench_sends, bench_sends_min, bench_sends_max;
 static char probe_at[KSYM_SYMBOL_LEN];
 module_param(ok_rounds, int, 0444);
 module_param(misdelivered, int, 0444);
@@ -72,6 +76,11 @@ module_param(no_nmi, int, 0444);
 module_param(not_sent, int, 0444);
 module_param(stuck, int, 0444);
 module_param(bench_round_trips, int, 0444);
+module_param(bench_min, int, 0444);
+module_param(bench_max, int, 0444);
+module_param(bench_sends, int, 0444);
+module_param(bench_sends_min, int, 0444);
+module_param(bench_sends_max, int, 0444);
 module_param_string(probe_at, probe_at, sizeof(probe_at), 0444);
 static long storm_async_sent, storm_async_run, storm_sync_calls;
 module_param(storm_async_sent, long, 0444);
@@ -255,16 +264,52 @@ static void run_round(void)
 	}
 }
 
-static void bench(void)
+static int cmp_int(const void *a, const void *b)
 {
-	u64 end = ktime_get_ns() + (u64)bench_ms * NSEC_PER_MSEC;
-	int n = 0;
+	return *(const int *)a - *(const int *)b;
+}
 
-	while (ktime_get_ns() < end) {
-		smp_call_function_single(target, nop_func, NULL, 1);
-		n++;
+/* Synchronous smp_call_function_single() round trips to the target. */
+static int round_trip(void)
+{
+	smp_call_function_single(target, nop_func, NULL, 1);
+	return 0;
+}
+
+/*
+ * One destination-field send, the path the fix changes, without waiting
+ * for the target: the sender's own cost.
+ */
+static int one_send(void)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	apic->send_IPI(target, RESCHEDULE_VECTOR);
+	local_irq_restore(flags);
+	return 0;
+}
+
+/* Median, min and max rate of bench_runs runs of bench_ms each. */
+static void bench(int (*op)(void), int *median, int *min, int *max)
+{
+	int run, n, *rate;
+
+	rate = kcalloc(bench_runs, sizeof(*rate), GFP_KERNEL);
+	if (!rate)
+		return;
+	for (run = 0; run < bench_runs; run++) {
+		u64 end = ktime_get_ns() + (u64)bench_ms * NSEC_PER_MSEC;
+
+		for (n = 0; ktime_get_ns() < end; n++)
+			op();
+		rate[run] = div_u64((u64)n * 1000, bench_ms);
 	}
-	bench_round_trips = div_u64((u64)n * 1000, bench_ms);
+	sort(rate, bench_runs, sizeof(*rate), cmp_int, NULL);
+	*median = rate[bench_runs / 2];
+	*min = rate[0];
+	*max = rate[bench_runs - 1];
+	kfree(rate);
 }
 
 static call_single_data_t *storm_csd;	/* [sender * nr_cpu_ids + target] */
@@ -282,11 +327,12 @@ static int storm_thread(void *arg)
 
 	while (ktime_get_ns() < end) {
 		for_each_online_cpu(cpu) {
+			call_single_data_t *csd = &storm_csd[me * nr_cpu_ids + cpu];
+
 			if (cpu == me)
 				continue;
 			/* -EBUSY: the previous request to cpu has not run yet. */
-			if (!smp_call_function_single_async(cpu,
-					&storm_csd[me * nr_cpu_ids + cpu]))
+			if (!smp_call_function_single_async(cpu, csd))
 				atomic_long_inc(&async_sent);
 		}
 		smp_call_function(nop_func, NULL, 1);
@@ -343,7 +389,7 @@ static int storm(void)
 	storm_async_sent = atomic_long_read(&async_sent);
 	storm_async_run = atomic_long_read(&async_run);
 	storm_sync_calls = atomic_long_read(&sync_calls);
-	pr_info("ipi_fp_icr: storm %d ms: async sent %ld run %ld, sync calls %ld\n",
+	pr_info("ipi_fp_icr: %d ms of IPIs: async sent %ld run %ld, sync calls %ld\n",
 		storm_ms, storm_async_sent, storm_async_run, storm_sync_calls);
 	if (storm_async_run < storm_async_sent) {
 		/* Lost requests are still queued: stay loaded. */
@@ -370,7 +416,7 @@ static int __init ipi_fp_icr_init(void)
 	put_cpu();
 	if (cpu != sender || target == sender || third == sender ||
 	    target == third || !cpu_online(target) || !cpu_online(third) ||
-	    rounds < 1 || timeout_ms < 1 || bench_ms < 1)
+	    rounds < 1 || timeout_ms < 1 || bench_ms < 1 || bench_runs < 1)
 		return -EINVAL;
 
 	INIT_CSD(&csd, csd_func, NULL);
@@ -395,11 +441,13 @@ static int __init ipi_fp_icr_init(void)
 	unprobe_icr_writes();
 	unregister_nmi_handler(NMI_LOCAL, "ipi_fp_icr");
 	unregister_kprobe(&cfs_probe);
-	if (!stuck)
-		bench();
-	pr_info("ipi_fp_icr: rounds %d ok %d misdelivered %d lost %d no_nmi %d not_sent %d stuck %d round_trips/s %d\n",
-		rounds, ok_rounds, misdelivered, lost, no_nmi, not_sent, stuck,
-		bench_round_trips);
+	if (!stuck) {
+		bench(round_trip, &bench_round_trips, &bench_min, &bench_max);
+		bench(one_send, &bench_sends, &bench_sends_min,
+		      &bench_sends_max);
+	}
+	pr_info("ipi_fp_icr: rounds %d ok %d misdelivered %d lost %d no_nmi %d not_sent %d stuck %d\n",
+		rounds, ok_rounds, misdelivered, lost, no_nmi, not_sent, stuck);
 	return 0;
 
 out_nmi:
