@@ -39,3 +39,18 @@ x86_guest() {
 	INITRD=$TMP/initrd.gz
 	"$TOP/scripts/make-initramfs.sh" x86_64 "$TMP/ksft" "$INITRD" "$TMP/init"
 }
+
+# expect_guest_error LOG REASON: parse-results.py must call the guest in
+# LOG an error whose reason contains REASON, with every case ERROR.
+# Leaves the parsed cell in $TMP/cell.json.
+expect_guest_error() {
+	python3 "$TOP/scripts/parse-results.py" "$KUNIT" "$1" >"$TMP/cell.json"
+	python3 - "$TMP/cell.json" "$2" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r['guest'] == 'error', r
+assert sys.argv[2] in r['reason'], r['reason']
+assert all(v == 'ERROR' for v in r['cases'].values()), r['cases']
+print('as expected: guest error:', r['reason'][:120])
+PY
+}
