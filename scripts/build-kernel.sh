@@ -4,7 +4,8 @@
 # kconfig/ARCH.config + the selftest's own config + any fragments in
 # IPI_FP_EXTRA_CONFIG (space separated), cross-built with ccache in
 # TREE/build-ARCH. Images are kept in $CACHE/images by a fingerprint of the
-# kernel sources (everything outside tools/), the fragments and the
+# kernel sources (everything outside tools/ and the other architectures'
+# arch/ directories), the fragments and the
 # compiler, so a tree whose kernel sources equal another's is not rebuilt;
 # IMAGE_DIR/builddir names the build directory (KDIR for modules).
 # CROSS_COMPILE overrides the cross compiler prefix.
@@ -30,8 +31,12 @@ for f in ${IPI_FP_EXTRA_CONFIG:-}; do
 	frags+=("$f")
 done
 
+# Other architectures' arch/ directories are left out: a change there (an
+# x86 patch, say) does not make a new ppc64le kernel.
 fp=$( {
-	git -C "$tree" ls-tree HEAD | grep -v $'\ttools$'
+	git -C "$tree" ls-tree HEAD | grep -v -e $'\ttools$' -e $'\tarch$'
+	git -C "$tree" ls-tree HEAD arch/ |
+		awk -v own="arch/$SRCARCH" '$2 != "tree" || $4 == own'
 	cat "${frags[@]}"
 	"${cross}gcc" --version | head -n 1
 } | sha1sum | cut -c1-16)

@@ -23,6 +23,7 @@ arch_setup() {
 	case "$ARCH_NAME" in
 	ppc64le)
 		KARCH=powerpc
+		SRCARCH=powerpc
 		CROSS=powerpc64le-linux-gnu-
 		CROSS_PKG=gcc-powerpc64le-linux-gnu
 		KIMAGE=vmlinux
@@ -31,6 +32,7 @@ arch_setup() {
 		;;
 	x86_64)
 		KARCH=x86_64
+		SRCARCH=x86
 		CROSS=
 		CROSS_PKG=gcc
 		KIMAGE=arch/x86/boot/bzImage
