@@ -35,7 +35,7 @@ x86_64)
 	;;
 esac
 rc=0
-timeout --foreground -k 5 "$timeout_s" "$QEMU" "${args[@]}" -smp "$cpus" -m 1G \
+timeout --foreground -k 5 "$timeout_s" "$QEMU" "${args[@]}" -smp "$cpus" -m 2G \
 	-nographic -no-reboot -kernel "$kernel" -initrd "$initrd" \
 	</dev/null >"$logf" 2>&1 || rc=$?
 if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then

@@ -16,7 +16,7 @@ import sys
 # Racy tests end each case with a tally line:
 # "# CASE: rounds N, corrupted|lost M, errors E".
 TALLY = re.compile(r'^# (\S+): rounds (\d+), (corrupted|lost) (\d+), errors (\d+)')
-COST = re.compile(r'^# (\S+): (\d+) (?:round trips|sends)/s')
+COST = re.compile(r'^# (\S+): (\d+) (?:round trips|sends|forks|reads)/s')
 MAIN_VARIANTS = ('unpatched', 'patched')
 
 

@@ -6,7 +6,8 @@
 # writes $CACHE/results/matrix.json (console logs beside it). With --check,
 # exits non-zero when a cell differs from ci/expected.tsv.
 # IPI_FP_ROUNDS=N runs N rounds of fpu_io_worker, IPI_FP_ICR_ROUNDS=N of
-# icr_nested_ipi, instead of their defaults. IPI_FP_MATRIX=FILE runs the
+# icr_nested_ipi, IPI_FP_ODIRECT_ROUNDS=N of each odirect_fork case, instead
+# of their defaults. IPI_FP_MATRIX=FILE runs the
 # cells of FILE instead of ci/matrix.tsv (same format).
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -35,6 +36,7 @@ timed deps "$TOP/scripts/install-deps.sh"
 extra=
 [ -n "${IPI_FP_ROUNDS:-}" ] && extra="KSELFTEST_FPU_IO_WORKER_ARGS=-r$IPI_FP_ROUNDS"
 [ -n "${IPI_FP_ICR_ROUNDS:-}" ] && extra+=" KSELFTEST_ICR_NESTED_IPI_ARGS=-r$IPI_FP_ICR_ROUNDS"
+[ -n "${IPI_FP_ODIRECT_ROUNDS:-}" ] && extra+=" KSELFTEST_ODIRECT_FORK_ARGS=-r$IPI_FP_ODIRECT_ROUNDS"
 
 cells=()
 while IFS=$'\t' read -r arch base variants; do
@@ -58,7 +60,10 @@ for cell in "${cells[@]}"; do
 	[ "$rc" = 0 ] || exit "$rc"
 	tree=$(cat "$results/tree.path")
 	debug=
-	[[ "$variant" == *-debug ]] && debug=$TOP/kconfig/debug.config
+	if [[ "$variant" == *-debug ]]; then
+		debug=$TOP/kconfig/debug.config
+		[ -f "$TOP/kconfig/debug-$arch.config" ] && debug+=" $TOP/kconfig/debug-$arch.config"
+	fi
 	IPI_FP_EXTRA_CONFIG=$debug timed kernels "$TOP/scripts/build-kernel.sh" \
 		"$arch" "$tree" >"$results/kernel.path"
 	kernel[$id]=$(cat "$results/kernel.path")

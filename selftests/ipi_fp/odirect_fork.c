@@ -1,0 +1,813 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * An O_DIRECT read must land in the memory of the process that issued it,
+ * even when that process forks while the read is in flight and then writes
+ * to the same page.
+ *
+ * If direct I/O holds the user pages with plain references (FOLL_GET),
+ * fork() cannot tell that a device may still write into them: it
+ * write-protects and shares them. The parent's next write to such a page
+ * gives the parent a new copy, and the device then fills the old page,
+ * which now belongs to the child. The parent loses its data and the child
+ * gets it. With FOLL_PIN pins, fork() gives the child copies and the parent
+ * keeps the pages the device writes to.
+ *
+ * The test serves an NBD device itself, from a thread, over a socketpair,
+ * so it knows when the read has reached the "device": the server holds the
+ * reply to the test read until the parent has forked and written to the
+ * page. No timing is involved. The 4096-byte buffer starts 3584 bytes
+ * before a page boundary; the parent writes to the first byte of that
+ * page, outside the buffer. Each round checks both sides: the parent must
+ * see all 4096 bytes of the reply, and the child none of them.
+ *
+ * Cases: the buffer in small pages, in a transparent huge page and in a
+ * hugetlb page; the read issued by a blocking pread() in a second thread,
+ * by io_uring and by Linux AIO; on the raw block device (block/fops.c) and
+ * on a file of an msdos filesystem (fs/direct-io.c) that the test builds on
+ * the same device.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <liburing.h>
+#include <linux/aio_abi.h>
+#include <linux/nbd.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <endian.h>
+
+#include "../kselftest.h"
+
+#define DEFAULT_ROUNDS		20
+#define NBD_DEV			"/dev/nbd0"
+#define DEV_SIZE		(1024 * 1024)
+#define SECTOR			512
+/* The read: DIO_LEN bytes, the first DIO_HEAD of them before a page end. */
+#define DIO_LEN			4096
+#define DIO_HEAD		3584
+#define RAW_OFFSET		(64 * 1024)
+#define FILL			0xaa	/* the buffer before the read */
+#define MARK			0x55	/* the parent's write after fork() */
+#define WAIT_MS			10000
+#define MAX_REPORTED_ROUNDS	3
+
+/* The msdos image: FAT12, 512-byte sectors, 4 KiB clusters. */
+#define FAT_ROOT_SECTOR		3
+#define FAT_DATA_SECTOR		4
+#define FAT_FILE		"DATA    BIN"
+#define FAT_FILE_OFFSET		(FAT_DATA_SECTOR * SECTOR)
+
+enum memory { SMALL_PAGE, THP, HUGETLB, NR_MEMORY };
+enum issuer { PREAD_THREAD, IO_URING, LINUX_AIO, NR_ISSUERS };
+enum target { RAW_BDEV, MSDOS_FILE, NR_TARGETS };
+
+static const char *const memory_name[] = { "small_page", "thp", "hugetlb" };
+static const char *const issuer_name[] = { "pread_thread", "io_uring", "aio" };
+static const char *const target_name[] = { "bdev", "msdos_file" };
+
+static size_t page_size, hpage_size, thp_size;
+
+struct test_case {
+	enum target target;
+	enum memory mem;
+	enum issuer how;
+	char name[96];
+};
+
+/*
+ * Result lines carry the case name (6.1's ksft_test_result_skip() prints
+ * none); the reason of a failure goes on a line of its own.
+ */
+static void case_skip(const struct test_case *tc, const char *why)
+{
+	printf("ok %u %s # SKIP %s\n", ksft_test_num(), tc->name, why);
+	ksft_inc_xskip_cnt();
+}
+
+static void case_fail(const struct test_case *tc, const char *why)
+{
+	ksft_print_msg("%s: %s\n", tc->name, why);
+	ksft_test_result_fail("%s\n", tc->name);
+}
+
+/* The NBD server thread and what the main thread tells it. */
+static struct {
+	int sock;
+	unsigned char disk[DEV_SIZE];
+	pthread_mutex_t lock;
+	bool armed;		/* hold the next read of held_offset */
+	uint64_t held_offset;
+	unsigned char pattern;	/* what the held read returns */
+	int held_fd[2];		/* server -> main: the read is held */
+	int release_fd[2];	/* main -> server: answer it now */
+} srv;
+
+static int read_full(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+
+	while (len) {
+		ssize_t n = read(fd, p, len);
+
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int write_full(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Wait until fd is readable; false on timeout or error. */
+static bool wait_readable(int fd, int ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	return poll(&pfd, 1, ms) == 1;
+}
+
+static void *nbd_server(void *arg)
+{
+	static unsigned char data[DEV_SIZE];
+	struct nbd_request req;
+	struct nbd_reply rep = { .magic = htobe32(NBD_REPLY_MAGIC) };
+
+	while (!read_full(srv.sock, &req, sizeof(req))) {
+		uint32_t type = be32toh(req.type) & 0xffff;
+		uint64_t from = be64toh(req.from);
+		uint32_t len = be32toh(req.len);
+		bool hold = false;
+		char c;
+
+		if (type == NBD_CMD_DISC)
+			break;
+		memcpy(rep.handle, req.handle, sizeof(rep.handle));
+		rep.error = 0;
+		if (from > DEV_SIZE || len > DEV_SIZE - from)
+			rep.error = htobe32(EINVAL);
+		if (type == NBD_CMD_WRITE &&
+		    read_full(srv.sock, rep.error ? data : srv.disk + from, len))
+			break;
+
+		pthread_mutex_lock(&srv.lock);
+		if (type == NBD_CMD_READ && !rep.error) {
+			memcpy(data, srv.disk + from, len);
+			if (srv.armed && from == srv.held_offset) {
+				srv.armed = false;
+				hold = true;
+				memset(data, srv.pattern, len);
+			}
+		}
+		pthread_mutex_unlock(&srv.lock);
+
+		if (hold) {
+			/* The read is in flight: let main fork and write. */
+			c = 1;
+			if (write_full(srv.held_fd[1], &c, 1) ||
+			    read_full(srv.release_fd[0], &c, 1))
+				break;
+		}
+		if (write_full(srv.sock, &rep, sizeof(rep)))
+			break;
+		if (type == NBD_CMD_READ && !rep.error &&
+		    write_full(srv.sock, data, len))
+			break;
+	}
+	return NULL;
+}
+
+static void *nbd_do_it(void *arg)
+{
+	ioctl(*(int *)arg, NBD_DO_IT);
+	return NULL;
+}
+
+/* A FAT12 image with one 4 KiB file, DATA.BIN, in cluster 2. */
+static void build_msdos_image(unsigned char *disk)
+{
+	unsigned char *bs = disk, *fat, *de;
+	int i;
+
+	memset(disk, 0, DEV_SIZE);
+	bs[0] = 0xeb;				/* jmp over the BPB */
+	bs[1] = 0x3c;
+	bs[2] = 0x90;
+	memcpy(bs + 3, "MSWIN4.1", 8);
+	bs[11] = SECTOR & 0xff;			/* bytes per sector */
+	bs[12] = SECTOR >> 8;
+	bs[13] = 4096 / SECTOR;			/* sectors per cluster */
+	bs[14] = 1;				/* reserved sectors */
+	bs[16] = 2;				/* FATs */
+	bs[17] = 16;				/* root entries: 1 sector */
+	bs[19] = (DEV_SIZE / SECTOR) & 0xff;	/* total sectors */
+	bs[20] = (DEV_SIZE / SECTOR) >> 8;
+	bs[21] = 0xf8;				/* media */
+	bs[22] = 1;				/* sectors per FAT */
+	bs[24] = 32;				/* sectors per track */
+	bs[26] = 64;				/* heads */
+	bs[38] = 0x29;				/* extended boot signature */
+	memcpy(bs + 43, "IPI_FP     FAT12   ", 19);
+	bs[510] = 0x55;
+	bs[511] = 0xaa;
+	for (i = 0; i < 2; i++) {
+		fat = disk + (1 + i) * SECTOR;
+		/* entries 0 and 1 (media), entry 2 = end of chain */
+		memcpy(fat, "\xf8\xff\xff\xff\x0f", 5);
+	}
+	de = disk + FAT_ROOT_SECTOR * SECTOR;
+	memcpy(de, FAT_FILE, 11);
+	de[11] = 0x20;				/* archive */
+	de[26] = 2;				/* first cluster */
+	de[28] = DIO_LEN & 0xff;		/* size */
+	de[29] = DIO_LEN >> 8;
+}
+
+struct device {
+	int nbd;
+	int sock[2];
+	pthread_t server, doit;
+	char mnt[64];
+	bool mounted;
+};
+
+static int nbd_start(struct device *dev, char *why, size_t len)
+{
+	int i, sock[2];
+	char path[64];
+
+	build_msdos_image(srv.disk);
+	pthread_mutex_init(&srv.lock, NULL);
+	if (pipe(srv.held_fd) || pipe(srv.release_fd) ||
+	    socketpair(AF_UNIX, SOCK_STREAM, 0, sock)) {
+		snprintf(why, len, "pipe/socketpair: %s", strerror(errno));
+		return KSFT_FAIL;
+	}
+	dev->nbd = open(NBD_DEV, O_RDWR);
+	if (dev->nbd < 0) {
+		snprintf(why, len, "%s: %s (needs CONFIG_BLK_DEV_NBD)",
+			 NBD_DEV, strerror(errno));
+		return errno == ENOENT || errno == ENXIO ? KSFT_SKIP : KSFT_FAIL;
+	}
+	if (ioctl(dev->nbd, NBD_SET_BLKSIZE, SECTOR) ||
+	    ioctl(dev->nbd, NBD_SET_SIZE_BLOCKS, DEV_SIZE / SECTOR) ||
+	    ioctl(dev->nbd, NBD_SET_SOCK, sock[0])) {
+		snprintf(why, len, "%s setup: %s", NBD_DEV, strerror(errno));
+		return KSFT_FAIL;
+	}
+	srv.sock = sock[1];
+	dev->sock[0] = sock[0];
+	dev->sock[1] = sock[1];
+	pthread_create(&dev->server, NULL, nbd_server, NULL);
+	pthread_create(&dev->doit, NULL, nbd_do_it, &dev->nbd);
+
+	/* NBD_DO_IT gives the disk its size once the device runs. */
+	snprintf(path, sizeof(path), "/sys/block/%s/pid", NBD_DEV + 5);
+	for (i = 0; i < WAIT_MS; i++) {
+		struct timespec ms = { .tv_nsec = 1000000 };
+
+		if (!access(path, F_OK))
+			return KSFT_PASS;
+		nanosleep(&ms, NULL);
+	}
+	snprintf(why, len, "%s did not start within %d ms", NBD_DEV, WAIT_MS);
+	return KSFT_FAIL;
+}
+
+static void nbd_stop(struct device *dev)
+{
+	if (dev->mounted) {
+		umount(dev->mnt);
+		rmdir(dev->mnt);
+	}
+	ioctl(dev->nbd, NBD_DISCONNECT);
+	pthread_join(dev->doit, NULL);
+	pthread_join(dev->server, NULL);
+	ioctl(dev->nbd, NBD_CLEAR_SOCK);
+	close(dev->sock[0]);
+	close(dev->sock[1]);
+	close(dev->nbd);
+}
+
+/* Memory for one round: two pages of the kind wanted, page aligned. */
+struct buffer {
+	unsigned char *map, *pages;
+	size_t map_len;
+};
+
+static bool thp_backed(void *addr)
+{
+	char line[256], want[32];
+	bool in_vma = false;
+	long kb = 0;
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	if (!f)
+		return false;
+	snprintf(want, sizeof(want), "%lx-", (unsigned long)addr);
+	while (fgets(line, sizeof(line), f)) {
+		if (strchr(line, '-') && strchr(line, ' ') > strchr(line, '-'))
+			in_vma = !strncmp(line, want, strlen(want));
+		else if (in_vma && sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb * 1024 >= (long)thp_size;
+}
+
+static int buffer_get(struct buffer *b, enum memory mem, char *why, size_t len)
+{
+	int flags = MAP_PRIVATE | MAP_ANONYMOUS;
+
+	memset(b, 0, sizeof(*b));
+	switch (mem) {
+	case SMALL_PAGE:
+		b->map_len = 2 * page_size;
+		break;
+	case THP:
+		b->map_len = 2 * thp_size;
+		break;
+	case HUGETLB:
+		b->map_len = hpage_size;
+		flags |= MAP_HUGETLB;
+		break;
+	default:
+		return KSFT_FAIL;
+	}
+	b->map = mmap(NULL, b->map_len, PROT_READ | PROT_WRITE, flags, -1, 0);
+	if (b->map == MAP_FAILED) {
+		snprintf(why, len, "mmap of %zu bytes (%s): %s", b->map_len,
+			 memory_name[mem], strerror(errno));
+		b->map = NULL;
+		return mem == HUGETLB ? KSFT_SKIP : KSFT_FAIL;
+	}
+	b->pages = b->map;
+	if (mem == SMALL_PAGE)
+		madvise(b->map, b->map_len, MADV_NOHUGEPAGE);
+	if (mem == THP) {
+		b->pages = (unsigned char *)(((uintptr_t)b->map + thp_size - 1) &
+					     ~(thp_size - 1));
+		if (madvise(b->pages, thp_size, MADV_HUGEPAGE)) {
+			snprintf(why, len, "MADV_HUGEPAGE: %s", strerror(errno));
+			return KSFT_SKIP;
+		}
+	}
+	memset(b->pages, FILL, 2 * page_size);
+	if (mem == THP && !thp_backed(b->pages)) {
+		snprintf(why, len, "no transparent huge page at %p", b->pages);
+		return KSFT_SKIP;
+	}
+	return KSFT_PASS;
+}
+
+static void buffer_put(struct buffer *b)
+{
+	if (b->map)
+		munmap(b->map, b->map_len);
+}
+
+/* One way of issuing the read, and of waiting for its result. */
+struct issue {
+	enum issuer how;
+	int fd;
+	off_t offset;
+	unsigned char *buf;
+	pthread_t thread;
+	ssize_t result;
+	struct io_uring ring;
+	aio_context_t aio;
+};
+
+static void *pread_thread(void *arg)
+{
+	struct issue *io = arg;
+
+	io->result = pread(io->fd, io->buf, DIO_LEN, io->offset);
+	if (io->result < 0)
+		io->result = -errno;
+	return NULL;
+}
+
+static int issue_setup(struct issue *io, char *why, size_t len)
+{
+	int ret;
+
+	if (io->how == IO_URING) {
+		ret = io_uring_queue_init(4, &io->ring, 0);
+		if (ret) {
+			snprintf(why, len, "io_uring_queue_init: %s",
+				 strerror(-ret));
+			return KSFT_FAIL;
+		}
+	}
+	if (io->how == LINUX_AIO) {
+		io->aio = 0;
+		if (syscall(__NR_io_setup, 4, &io->aio)) {
+			snprintf(why, len, "io_setup: %s (needs CONFIG_AIO)",
+				 strerror(errno));
+			return KSFT_FAIL;
+		}
+	}
+	return KSFT_PASS;
+}
+
+static void issue_teardown(struct issue *io)
+{
+	if (io->how == IO_URING)
+		io_uring_queue_exit(&io->ring);
+	if (io->how == LINUX_AIO)
+		syscall(__NR_io_destroy, io->aio);
+}
+
+static int issue_start(struct issue *io)
+{
+	struct io_uring_sqe *sqe;
+	struct iocb cb, *cbs[1] = { &cb };
+
+	switch (io->how) {
+	case PREAD_THREAD:
+		return pthread_create(&io->thread, NULL, pread_thread, io) ?
+			-1 : 0;
+	case IO_URING:
+		sqe = io_uring_get_sqe(&io->ring);
+		io_uring_prep_read(sqe, io->fd, io->buf, DIO_LEN, io->offset);
+		return io_uring_submit(&io->ring) == 1 ? 0 : -1;
+	case LINUX_AIO:
+		memset(&cb, 0, sizeof(cb));
+		cb.aio_lio_opcode = IOCB_CMD_PREAD;
+		cb.aio_fildes = io->fd;
+		cb.aio_buf = (uintptr_t)io->buf;
+		cb.aio_nbytes = DIO_LEN;
+		cb.aio_offset = io->offset;
+		return syscall(__NR_io_submit, io->aio, 1, cbs) == 1 ? 0 : -1;
+	default:
+		return -1;
+	}
+}
+
+/* The read's result: bytes read or -errno. */
+static ssize_t issue_wait(struct issue *io)
+{
+	struct timespec ts = { .tv_sec = WAIT_MS / 1000 };
+	struct __kernel_timespec kts = { .tv_sec = WAIT_MS / 1000 };
+	struct io_uring_cqe *cqe;
+	struct io_event ev;
+	ssize_t res;
+
+	switch (io->how) {
+	case PREAD_THREAD:
+		pthread_join(io->thread, NULL);
+		return io->result;
+	case IO_URING:
+		res = io_uring_wait_cqe_timeout(&io->ring, &cqe, &kts);
+		if (res)
+			return res;
+		res = cqe->res;
+		io_uring_cqe_seen(&io->ring, cqe);
+		return res;
+	case LINUX_AIO:
+		res = syscall(__NR_io_getevents, io->aio, 1, 1, &ev, &ts);
+		if (res != 1)
+			return res < 0 ? -errno : -ETIMEDOUT;
+		return ev.res;
+	default:
+		return -EINVAL;
+	}
+}
+
+enum round_result { ROUND_CLEAN, ROUND_CORRUPTED, ROUND_ERROR };
+
+static size_t count_bytes(const unsigned char *p, size_t len, unsigned char c,
+			  bool equal)
+{
+	size_t n = 0;
+
+	while (len--)
+		n += (*p++ == c) == equal;
+	return n;
+}
+
+/*
+ * One round: start the read, fork while the server holds it, write to the
+ * buffer's first page in the parent, let the read complete, then count
+ * what each side got.
+ */
+static enum round_result run_round(struct issue *io, struct buffer *b,
+				   int round, bool report)
+{
+	unsigned char pattern = 1 + round % 0x50, c = 0;
+	int go[2], result[2], status;
+	size_t stale, leaked = 0;
+	ssize_t res;
+	pid_t pid;
+
+	io->buf = b->pages + page_size - DIO_HEAD;
+	pthread_mutex_lock(&srv.lock);
+	srv.armed = true;
+	srv.held_offset = io->offset;
+	srv.pattern = pattern;
+	pthread_mutex_unlock(&srv.lock);
+
+	if (pipe(go) || pipe(result)) {
+		ksft_print_msg("round %d: pipe: %s\n", round, strerror(errno));
+		return ROUND_ERROR;
+	}
+	if (issue_start(io)) {
+		ksft_print_msg("round %d: %s: cannot issue the read: %s\n",
+			       round, issuer_name[io->how], strerror(errno));
+		return ROUND_ERROR;
+	}
+	if (!wait_readable(srv.held_fd[0], WAIT_MS) ||
+	    read_full(srv.held_fd[0], &c, 1)) {
+		/* The read never reached the server: no fork to test. */
+		ksft_print_msg("round %d: the read did not reach the server\n",
+			       round);
+		return ROUND_ERROR;
+	}
+
+	pid = fork();
+	if (pid == 0) {
+		close(go[1]);
+		close(result[0]);
+		if (read_full(go[0], &c, 1))
+			_exit(1);
+		leaked = count_bytes(io->buf, DIO_LEN, pattern, true);
+		_exit(write_full(result[1], &leaked, sizeof(leaked)) ? 1 : 0);
+	}
+	close(go[0]);
+	close(result[1]);
+	/* The parent writes outside the read's range, to its first page. */
+	if (pid > 0)
+		b->pages[0] = MARK;
+	c = 1;
+	write_full(srv.release_fd[1], &c, 1);
+	res = issue_wait(io);
+	stale = count_bytes(io->buf, DIO_LEN, pattern, false);
+	if (pid > 0) {
+		if (write_full(go[1], &c, 1) ||
+		    read_full(result[0], &leaked, sizeof(leaked)))
+			leaked = -1;
+		waitpid(pid, &status, 0);
+	}
+	close(go[1]);
+	close(result[0]);
+
+	if (pid < 0 || res != DIO_LEN || leaked == (size_t)-1) {
+		ksft_print_msg("round %d: fork %d, read returned %zd, child %s\n",
+			       round, pid < 0 ? -errno : 0, res,
+			       leaked == (size_t)-1 ? "did not answer" : "ok");
+		return ROUND_ERROR;
+	}
+	if (!stale && !leaked && b->pages[0] == MARK)
+		return ROUND_CLEAN;
+	if (report)
+		ksft_print_msg("round %d: parent missed %zu of %d bytes, child got %zu\n",
+			       round, stale, DIO_LEN, leaked);
+	return ROUND_CORRUPTED;
+}
+
+static long read_long(const char *path)
+{
+	long v = -1;
+	FILE *f = fopen(path, "r");
+
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+static void write_long(const char *path, long v)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f) {
+		fprintf(f, "%ld\n", v);
+		fclose(f);
+	}
+}
+
+static long meminfo_kb(const char *key)
+{
+	char line[128];
+	long v = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key)) &&
+		    sscanf(line + strlen(key), " %ld", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+static int open_target(struct device *dev, enum target t, off_t *offset,
+		       char *why, size_t len)
+{
+	char path[96];
+	int fd;
+
+	if (t == RAW_BDEV) {
+		*offset = RAW_OFFSET;
+		fd = open(NBD_DEV, O_RDONLY | O_DIRECT);
+		if (fd < 0)
+			snprintf(why, len, "%s: %s", NBD_DEV, strerror(errno));
+		return fd;
+	}
+	if (!dev->mounted) {
+		strcpy(dev->mnt, "/tmp/odirect_fork.XXXXXX");
+		if (!mkdtemp(dev->mnt) ||
+		    mount(NBD_DEV, dev->mnt, "msdos", 0, NULL)) {
+			snprintf(why, len, "mount -t msdos %s: %s%s", NBD_DEV,
+				 strerror(errno), errno == ENODEV ?
+				 " (needs CONFIG_MSDOS_FS)" : "");
+			return errno == ENODEV ? -2 : -1;
+		}
+		dev->mounted = true;
+	}
+	*offset = FAT_FILE_OFFSET;
+	snprintf(path, sizeof(path), "%s/data.bin", dev->mnt);
+	fd = open(path, O_RDONLY | O_DIRECT);
+	if (fd < 0)
+		snprintf(why, len, "%s: %s", path, strerror(errno));
+	return fd;
+}
+
+static void run_case(struct device *dev, const struct test_case *tc,
+		     int rounds)
+{
+	int round, corrupted = 0, errors = 0, ret = KSFT_PASS, fd;
+	struct issue io = { .how = tc->how };
+	char why[192] = "";
+	struct buffer b;
+	off_t offset;
+
+	if (tc->mem == THP && !thp_size) {
+		case_skip(tc, "no THP (CONFIG_TRANSPARENT_HUGEPAGE)");
+		return;
+	}
+	if (tc->mem == HUGETLB && !hpage_size) {
+		case_skip(tc, "no hugetlb (CONFIG_HUGETLBFS)");
+		return;
+	}
+	fd = open_target(dev, tc->target, &offset, why, sizeof(why));
+	if (fd == -2)
+		case_skip(tc, why);
+	if (fd < 0) {
+		if (fd != -2)
+			case_fail(tc, why);
+		return;
+	}
+	io.fd = fd;
+	io.offset = offset;
+	if (issue_setup(&io, why, sizeof(why)) != KSFT_PASS) {
+		close(fd);
+		case_fail(tc, why);
+		return;
+	}
+	for (round = 0; round < rounds; round++) {
+		ret = buffer_get(&b, tc->mem, why, sizeof(why));
+		if (ret != KSFT_PASS) {
+			buffer_put(&b);
+			break;
+		}
+		switch (run_round(&io, &b, round,
+				  corrupted < MAX_REPORTED_ROUNDS)) {
+		case ROUND_CLEAN:
+			break;
+		case ROUND_CORRUPTED:
+			corrupted++;
+			break;
+		default:
+			errors++;
+		}
+		buffer_put(&b);
+		if (errors)
+			break;	/* the device state is unknown now */
+	}
+	issue_teardown(&io);
+	close(fd);
+	pthread_mutex_lock(&srv.lock);
+	srv.armed = false;
+	pthread_mutex_unlock(&srv.lock);
+
+	if (ret == KSFT_SKIP && round == 0) {
+		case_skip(tc, why);
+		return;
+	}
+	if (ret != KSFT_PASS) {
+		ksft_print_msg("round %d: %s\n", round, why);
+		errors++;
+	}
+	ksft_print_msg("%s: rounds %d, corrupted %d, errors %d\n", tc->name,
+		       round, corrupted, errors);
+	ksft_test_result(!corrupted && !errors, "%s\n", tc->name);
+}
+
+static int rounds_requested(int argc, char **argv)
+{
+	int opt, rounds = DEFAULT_ROUNDS;
+
+	while ((opt = getopt(argc, argv, "r:")) != -1) {
+		if (opt != 'r' || atoi(optarg) < 1)
+			ksft_exit_fail_msg("usage: %s [-r rounds]\n", argv[0]);
+		rounds = atoi(optarg);
+	}
+	return rounds;
+}
+
+int main(int argc, char **argv)
+{
+	static const char nr_hugepages[] = "/proc/sys/vm/nr_hugepages";
+	struct test_case cases[NR_TARGETS * NR_MEMORY * NR_ISSUERS];
+	int rounds, ret, m, h, t, i, nr_cases = 0;
+	struct device dev = { 0 };
+	long saved_hugepages;
+	char why[192] = "";
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	rounds = rounds_requested(argc, argv);
+	page_size = sysconf(_SC_PAGESIZE);
+	thp_size = read_long("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size");
+	hpage_size = meminfo_kb("Hugepagesize:") * 1024;
+	if ((long)thp_size <= 0)
+		thp_size = 0;
+	if ((long)hpage_size <= 0)
+		hpage_size = 0;
+
+	/* fs/direct-io.c is exercised with small pages only. */
+	for (t = 0; t < NR_TARGETS; t++)
+		for (m = 0; m < NR_MEMORY; m++)
+			for (h = 0; h < NR_ISSUERS; h++) {
+				struct test_case *tc = &cases[nr_cases];
+
+				if (t == MSDOS_FILE && m != SMALL_PAGE)
+					continue;
+				tc->target = t;
+				tc->mem = m;
+				tc->how = h;
+				snprintf(tc->name, sizeof(tc->name),
+					 "dio_read_survives_fork_%s_%s_%s",
+					 target_name[t], memory_name[m],
+					 issuer_name[h]);
+				nr_cases++;
+			}
+
+	ksft_print_header();
+	ksft_set_plan(nr_cases);
+	ksft_print_msg("%d rounds per case, page %zu, THP %zu, hugetlb %zu bytes\n",
+		       rounds, page_size, thp_size, hpage_size);
+
+	ret = nbd_start(&dev, why, sizeof(why));
+	if (ret != KSFT_PASS) {
+		for (i = 0; i < nr_cases; i++)
+			if (ret == KSFT_SKIP)
+				case_skip(&cases[i], why);
+			else
+				case_fail(&cases[i], why);
+		ksft_finished();
+	}
+
+	/* Parent, child or COW copy, and a spare: four huge pages. */
+	saved_hugepages = read_long(nr_hugepages);
+	if (hpage_size && saved_hugepages >= 0 && saved_hugepages < 4)
+		write_long(nr_hugepages, 4);
+
+	for (i = 0; i < nr_cases; i++)
+		run_case(&dev, &cases[i], rounds);
+
+	if (hpage_size && saved_hugepages >= 0 && saved_hugepages < 4)
+		write_long(nr_hugepages, saved_hugepages);
+	nbd_stop(&dev);
+	ksft_finished();
+}
