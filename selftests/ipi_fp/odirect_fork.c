@@ -647,7 +647,7 @@ static int open_target(struct device *dev, enum target t, off_t *offset,
 	if (!dev->mounted) {
 		strcpy(dev->mnt, "/tmp/odirect_fork.XXXXXX");
 		if (!mkdtemp(dev->mnt) ||
-		    mount(NBD_DEV, dev->mnt, "msdos", 0, NULL)) {
+		    mount(NBD_DEV, dev->mnt, "msdos", MS_NOATIME, NULL)) {
 			snprintf(why, len, "mount -t msdos %s: %s%s", NBD_DEV,
 				 strerror(errno), errno == ENODEV ?
 				 " (needs CONFIG_MSDOS_FS)" : "");
