@@ -93,8 +93,8 @@ struct test_case {
  */
 static void case_skip(const struct test_case *tc, const char *why)
 {
-	printf("ok %u %s # SKIP %s\n", ksft_test_num(), tc->name, why);
 	ksft_inc_xskip_cnt();
+	printf("ok %u %s # SKIP %s\n", ksft_test_num(), tc->name, why);
 }
 
 static void case_fail(const struct test_case *tc, const char *why)
@@ -111,6 +111,8 @@ static struct {
 	bool armed;		/* hold the next read of held_offset */
 	uint64_t held_offset;
 	unsigned char pattern;	/* what the held read returns */
+	uint64_t last_from;	/* the last read seen, for error reports */
+	uint32_t last_len;
 	int held_fd[2];		/* server -> main: the read is held */
 	int release_fd[2];	/* main -> server: answer it now */
 } srv;
@@ -178,6 +180,8 @@ static void *nbd_server(void *arg)
 
 		pthread_mutex_lock(&srv.lock);
 		if (type == NBD_CMD_READ && !rep.error) {
+			srv.last_from = from;
+			srv.last_len = len;
 			memcpy(data, srv.disk + from, len);
 			if (srv.armed && from == srv.held_offset) {
 				srv.armed = false;
@@ -200,6 +204,8 @@ static void *nbd_server(void *arg)
 		    write_full(srv.sock, data, len))
 			break;
 	}
+	/* The kernel's receiver waits for this before NBD_DO_IT returns. */
+	shutdown(srv.sock, SHUT_RDWR);
 	return NULL;
 }
 
@@ -396,7 +402,8 @@ static void buffer_put(struct buffer *b)
 struct issue {
 	enum issuer how;
 	int fd;
-	off_t offset;
+	off_t offset;		/* of the read in the file */
+	off_t dev_offset;	/* of the read on the device */
 	unsigned char *buf;
 	pthread_t thread;
 	ssize_t result;
@@ -482,7 +489,10 @@ static ssize_t issue_wait(struct issue *io)
 
 	switch (io->how) {
 	case PREAD_THREAD:
-		pthread_join(io->thread, NULL);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += WAIT_MS / 1000;
+		if (pthread_timedjoin_np(io->thread, NULL, &ts))
+			return -ETIMEDOUT;
 		return io->result;
 	case IO_URING:
 		res = io_uring_wait_cqe_timeout(&io->ring, &cqe, &kts);
@@ -530,7 +540,7 @@ static enum round_result run_round(struct issue *io, struct buffer *b,
 	io->buf = b->pages + page_size - DIO_HEAD;
 	pthread_mutex_lock(&srv.lock);
 	srv.armed = true;
-	srv.held_offset = io->offset;
+	srv.held_offset = io->dev_offset;
 	srv.pattern = pattern;
 	pthread_mutex_unlock(&srv.lock);
 
@@ -546,8 +556,11 @@ static enum round_result run_round(struct issue *io, struct buffer *b,
 	if (!wait_readable(srv.held_fd[0], WAIT_MS) ||
 	    read_full(srv.held_fd[0], &c, 1)) {
 		/* The read never reached the server: no fork to test. */
-		ksft_print_msg("round %d: the read did not reach the server\n",
-			       round);
+		res = issue_wait(io);
+		ksft_print_msg("round %d: no read of %d bytes at %lld reached the server (last read: %u at %llu); the read returned %zd\n",
+			       round, DIO_LEN, (long long)io->dev_offset,
+			       srv.last_len, (unsigned long long)srv.last_from,
+			       res);
 		return ROUND_ERROR;
 	}
 
@@ -631,14 +644,15 @@ static long meminfo_kb(const char *key)
 	return v;
 }
 
-static int open_target(struct device *dev, enum target t, off_t *offset,
+static int open_target(struct device *dev, enum target t, struct issue *io,
 		       char *why, size_t len)
 {
 	char path[96];
 	int fd;
 
 	if (t == RAW_BDEV) {
-		*offset = RAW_OFFSET;
+		io->offset = RAW_OFFSET;
+		io->dev_offset = RAW_OFFSET;
 		fd = open(NBD_DEV, O_RDONLY | O_DIRECT);
 		if (fd < 0)
 			snprintf(why, len, "%s: %s", NBD_DEV, strerror(errno));
@@ -655,7 +669,8 @@ static int open_target(struct device *dev, enum target t, off_t *offset,
 		}
 		dev->mounted = true;
 	}
-	*offset = FAT_FILE_OFFSET;
+	io->offset = 0;
+	io->dev_offset = FAT_FILE_OFFSET;
 	snprintf(path, sizeof(path), "%s/data.bin", dev->mnt);
 	fd = open(path, O_RDONLY | O_DIRECT);
 	if (fd < 0)
@@ -670,7 +685,6 @@ static void run_case(struct device *dev, const struct test_case *tc,
 	struct issue io = { .how = tc->how };
 	char why[192] = "";
 	struct buffer b;
-	off_t offset;
 
 	if (tc->mem == THP && !thp_size) {
 		case_skip(tc, "no THP (CONFIG_TRANSPARENT_HUGEPAGE)");
@@ -680,7 +694,7 @@ static void run_case(struct device *dev, const struct test_case *tc,
 		case_skip(tc, "no hugetlb (CONFIG_HUGETLBFS)");
 		return;
 	}
-	fd = open_target(dev, tc->target, &offset, why, sizeof(why));
+	fd = open_target(dev, tc->target, &io, why, sizeof(why));
 	if (fd == -2)
 		case_skip(tc, why);
 	if (fd < 0) {
@@ -689,7 +703,6 @@ static void run_case(struct device *dev, const struct test_case *tc,
 		return;
 	}
 	io.fd = fd;
-	io.offset = offset;
 	if (issue_setup(&io, why, sizeof(why)) != KSFT_PASS) {
 		close(fd);
 		case_fail(tc, why);
