@@ -52,7 +52,7 @@
 #include "../kselftest.h"
 
 #define DEFAULT_ROUNDS		20
-#define NBD_DEV			"/dev/nbd0"
+#define NR_NBD_TRIED		16
 #define DEV_SIZE		(1024 * 1024)
 #define SECTOR			512
 /* The read: DIO_LEN bytes, the first DIO_HEAD of them before a page end. */
@@ -62,6 +62,7 @@
 #define FILL			0xaa	/* the buffer before the read */
 #define MARK			0x55	/* the parent's write after fork() */
 #define WAIT_MS			10000
+#define MAX_EINTR		100
 #define MAX_REPORTED_ROUNDS	3
 
 /* The msdos image: FAT12, 512-byte sectors, 4 KiB clusters. */
@@ -79,6 +80,7 @@ static const char *const issuer_name[] = { "pread_thread", "io_uring", "aio" };
 static const char *const target_name[] = { "bdev", "msdos_file" };
 
 static size_t page_size, hpage_size, thp_size;
+static char nbd_dev[64];	/* -d DEVICE, or the first free /dev/nbdN */
 
 struct test_case {
 	enum target target;
@@ -275,16 +277,30 @@ static int nbd_start(struct device *dev, char *why, size_t len)
 		snprintf(why, len, "pipe/socketpair: %s", strerror(errno));
 		return KSFT_FAIL;
 	}
-	dev->nbd = open(NBD_DEV, O_RDWR);
+	/* A connected NBD device has a pid file: leave it alone. */
+	for (i = 0; !nbd_dev[0] && i < NR_NBD_TRIED; i++) {
+		snprintf(path, sizeof(path), "/sys/block/nbd%d/pid", i);
+		if (access(path, F_OK)) {
+			snprintf(nbd_dev, sizeof(nbd_dev), "/dev/nbd%d", i);
+			if (access(nbd_dev, F_OK))
+				nbd_dev[0] = 0;
+		}
+	}
+	if (!nbd_dev[0]) {
+		snprintf(why, len, "no free /dev/nbd0-%d (needs CONFIG_BLK_DEV_NBD)",
+			 NR_NBD_TRIED - 1);
+		return KSFT_SKIP;
+	}
+	dev->nbd = open(nbd_dev, O_RDWR);
 	if (dev->nbd < 0) {
 		snprintf(why, len, "%s: %s (needs CONFIG_BLK_DEV_NBD)",
-			 NBD_DEV, strerror(errno));
+			 nbd_dev, strerror(errno));
 		return errno == ENOENT || errno == ENXIO ? KSFT_SKIP : KSFT_FAIL;
 	}
 	if (ioctl(dev->nbd, NBD_SET_BLKSIZE, SECTOR) ||
 	    ioctl(dev->nbd, NBD_SET_SIZE_BLOCKS, DEV_SIZE / SECTOR) ||
 	    ioctl(dev->nbd, NBD_SET_SOCK, sock[0])) {
-		snprintf(why, len, "%s setup: %s", NBD_DEV, strerror(errno));
+		snprintf(why, len, "%s setup: %s", nbd_dev, strerror(errno));
 		return KSFT_FAIL;
 	}
 	srv.sock = sock[1];
@@ -294,7 +310,8 @@ static int nbd_start(struct device *dev, char *why, size_t len)
 	pthread_create(&dev->doit, NULL, nbd_do_it, &dev->nbd);
 
 	/* NBD_DO_IT gives the disk its size once the device runs. */
-	snprintf(path, sizeof(path), "/sys/block/%s/pid", NBD_DEV + 5);
+	snprintf(path, sizeof(path), "/sys/block/%s/pid",
+		 strrchr(nbd_dev, '/') + 1);
 	for (i = 0; i < WAIT_MS; i++) {
 		struct timespec ms = { .tv_nsec = 1000000 };
 
@@ -302,7 +319,7 @@ static int nbd_start(struct device *dev, char *why, size_t len)
 			return KSFT_PASS;
 		nanosleep(&ms, NULL);
 	}
-	snprintf(why, len, "%s did not start within %d ms", NBD_DEV, WAIT_MS);
+	snprintf(why, len, "%s did not start within %d ms", nbd_dev, WAIT_MS);
 	return KSFT_FAIL;
 }
 
@@ -486,6 +503,7 @@ static ssize_t issue_wait(struct issue *io)
 	struct io_uring_cqe *cqe;
 	struct io_event ev;
 	ssize_t res;
+	int i;
 
 	switch (io->how) {
 	case PREAD_THREAD:
@@ -495,14 +513,27 @@ static ssize_t issue_wait(struct issue *io)
 			return -ETIMEDOUT;
 		return io->result;
 	case IO_URING:
-		res = io_uring_wait_cqe_timeout(&io->ring, &cqe, &kts);
+		/*
+		 * A wait can end early with -EINTR (task_work, signals); the
+		 * read is still in flight then. Each retry waits the whole
+		 * timeout again, and only up to MAX_EINTR times.
+		 */
+		for (i = 0; i < MAX_EINTR; i++) {
+			res = io_uring_wait_cqe_timeout(&io->ring, &cqe, &kts);
+			if (res != -EINTR)
+				break;
+		}
 		if (res)
 			return res;
 		res = cqe->res;
 		io_uring_cqe_seen(&io->ring, cqe);
 		return res;
 	case LINUX_AIO:
-		res = syscall(__NR_io_getevents, io->aio, 1, 1, &ev, &ts);
+		for (i = 0; i < MAX_EINTR; i++) {
+			res = syscall(__NR_io_getevents, io->aio, 1, 1, &ev, &ts);
+			if (res >= 0 || errno != EINTR)
+				break;
+		}
 		if (res != 1)
 			return res < 0 ? -errno : -ETIMEDOUT;
 		return ev.res;
@@ -557,8 +588,9 @@ static enum round_result run_round(struct issue *io, struct buffer *b,
 	    read_full(srv.held_fd[0], &c, 1)) {
 		/* The read never reached the server: no fork to test. */
 		res = issue_wait(io);
-		ksft_print_msg("round %d: no read of %d bytes at %lld reached the server (last read: %u at %llu); the read returned %zd\n",
-			       round, DIO_LEN, (long long)io->dev_offset,
+		ksft_print_msg("round %d: no read at %lld reached the server\n",
+			       round, (long long)io->dev_offset);
+		ksft_print_msg("last read seen: %u bytes at %llu; ours returned %zd\n",
 			       srv.last_len, (unsigned long long)srv.last_from,
 			       res);
 		return ROUND_ERROR;
@@ -653,16 +685,16 @@ static int open_target(struct device *dev, enum target t, struct issue *io,
 	if (t == RAW_BDEV) {
 		io->offset = RAW_OFFSET;
 		io->dev_offset = RAW_OFFSET;
-		fd = open(NBD_DEV, O_RDONLY | O_DIRECT);
+		fd = open(nbd_dev, O_RDONLY | O_DIRECT);
 		if (fd < 0)
-			snprintf(why, len, "%s: %s", NBD_DEV, strerror(errno));
+			snprintf(why, len, "%s: %s", nbd_dev, strerror(errno));
 		return fd;
 	}
 	if (!dev->mounted) {
 		strcpy(dev->mnt, "/tmp/odirect_fork.XXXXXX");
 		if (!mkdtemp(dev->mnt) ||
-		    mount(NBD_DEV, dev->mnt, "msdos", MS_NOATIME, NULL)) {
-			snprintf(why, len, "mount -t msdos %s: %s%s", NBD_DEV,
+		    mount(nbd_dev, dev->mnt, "msdos", MS_NOATIME, NULL)) {
+			snprintf(why, len, "mount -t msdos %s: %s%s", nbd_dev,
 				 strerror(errno), errno == ENODEV ?
 				 " (needs CONFIG_MSDOS_FS)" : "");
 			return errno == ENODEV ? -2 : -1;
@@ -747,13 +779,18 @@ static void run_case(struct device *dev, const struct test_case *tc,
 	ksft_test_result(!corrupted && !errors, "%s\n", tc->name);
 }
 
-static int rounds_requested(int argc, char **argv)
+static int parse_args(int argc, char **argv)
 {
 	int opt, rounds = DEFAULT_ROUNDS;
 
-	while ((opt = getopt(argc, argv, "r:")) != -1) {
+	while ((opt = getopt(argc, argv, "r:d:")) != -1) {
+		if (opt == 'd' && strlen(optarg) < sizeof(nbd_dev)) {
+			strcpy(nbd_dev, optarg);
+			continue;
+		}
 		if (opt != 'r' || atoi(optarg) < 1)
-			ksft_exit_fail_msg("usage: %s [-r rounds]\n", argv[0]);
+			ksft_exit_fail_msg("usage: %s [-r rounds] [-d /dev/nbdN]\n",
+					   argv[0]);
 		rounds = atoi(optarg);
 	}
 	return rounds;
@@ -769,7 +806,7 @@ int main(int argc, char **argv)
 	char why[192] = "";
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	rounds = rounds_requested(argc, argv);
+	rounds = parse_args(argc, argv);
 	page_size = sysconf(_SC_PAGESIZE);
 	thp_size = read_long("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size");
 	hpage_size = meminfo_kb("Hugepagesize:") * 1024;
@@ -808,6 +845,10 @@ int main(int argc, char **argv)
 				case_skip(&cases[i], why);
 			else
 				case_fail(&cases[i], why);
+		if (ret == KSFT_SKIP) {
+			ksft_print_cnts();
+			exit(KSFT_SKIP);
+		}
 		ksft_finished();
 	}
 
