@@ -22,7 +22,8 @@ check:
 ## rates    the matrix with ROUNDS (default 200) rounds of fpu_io_worker and of
 ##          each odirect_fork case
 rates: deps
-	IPI_FP_ROUNDS=$(ROUNDS) IPI_FP_ODIRECT_ROUNDS=$(ROUNDS) scripts/run-matrix.sh
+	IPI_FP_ROUNDS=$(ROUNDS) IPI_FP_ODIRECT_ROUNDS=$(ROUNDS) \
+		IPI_FP_BOOT_TIMEOUT=$${IPI_FP_BOOT_TIMEOUT:-1200} scripts/run-matrix.sh
 
 ## lint     shellcheck, checkpatch --strict on the series, selftest patch drift
 lint:
