@@ -17,9 +17,6 @@ import sys
 # "# CASE: rounds N, corrupted|lost M, errors E".
 TALLY = re.compile(r'^# (\S+): rounds (\d+), (corrupted|lost) (\d+), errors (\d+)')
 COST = re.compile(r'^# (\S+): (\d+) (?:round trips|sends|forks|reads)/s')
-# "# NAME: after O_DIRECT / without R in this guest" (odirect_cost): a
-# ratio measured inside one guest, free of the guest-to-guest noise.
-IN_GUEST = re.compile(r'^# (\S+): after O_DIRECT / without ([0-9.]+) in this guest')
 MAIN_VARIANTS = ('unpatched', 'patched')
 
 
@@ -140,17 +137,12 @@ def main():
     # Costs: "# NAME: N round trips/s"; the ratio patched / unpatched per
     # arch and base comes from the same harness run.
     costs = {}
-    in_guest = []
     for (arch, base, variant), r in cells.items():
         for diags in r.get('diagnostics', {}).values():
             for d in diags:
                 m = COST.match(d)
                 if m:
                     costs[(arch, base, m.group(1), variant)] = int(m.group(2))
-                m = IN_GUEST.match(d)
-                if m:
-                    in_guest.append([f'{arch} {base} {variant}', m.group(1),
-                                     m.group(2)])
     ratios = []
     for (arch, base, name, variant), value in sorted(costs.items()):
         if variant != 'patched':
@@ -162,6 +154,15 @@ def main():
     if ratios:
         print('\n== cost (operations/s, median of runs; ratio = patched / unpatched, same run) ==')
         table([['cell', 'measure', 'unpatched', 'patched', 'ratio']] + ratios)
+    # odirect_cost times fork() in a process after O_DIRECT (NAME) and,
+    # alternating, in one without (NAME_no_dio): their ratio comes from
+    # inside one guest, free of the guest-to-guest noise.
+    in_guest = []
+    for (arch, base, name, variant), value in sorted(costs.items()):
+        without = costs.get((arch, base, name + '_no_dio', variant))
+        if without:
+            in_guest.append([f'{arch} {base} {variant}', name,
+                             f'{value / without:.3f}'])
     if in_guest:
         print('\n== fork() cost inside one guest (forks/s of a process that did O_DIRECT / of one that did not) ==')
         table([['cell', 'measure', 'ratio']] + sorted(in_guest))
