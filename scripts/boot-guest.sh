@@ -2,7 +2,10 @@
 # boot-guest.sh ARCH KERNEL INITRD LOG [EXTRA_CMDLINE]: boot the kernel in
 # QEMU (TCG) and write the console to LOG. Exits 0 when the guest powered
 # off by itself, 124 when it hit the timeout (IPI_FP_BOOT_TIMEOUT seconds,
-# default 300) and was killed. The log is kept either way.
+# default 300) and was killed. The log is kept either way. Each test
+# program in the guest gets at most IPI_FP_TEST_TIMEOUT seconds (default:
+# half the guest's), so that a hung one is reported as a TIMEOUT and the
+# others still run.
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -13,6 +16,7 @@ initrd=${3:?$usage}
 logf=${4:?$usage}
 extra=${5:-}
 timeout_s=${IPI_FP_BOOT_TIMEOUT:-300}
+test_timeout_s=${IPI_FP_TEST_TIMEOUT:-$((timeout_s / 2))}
 # ppc64le: 2 vCPUs (the FP test needs two); x86_64: 3 (the ICR test needs
 # a sender, a target and a third CPU).
 cpus=${IPI_FP_CPUS:-}
@@ -21,7 +25,7 @@ need_cmd "$QEMU" "qemu-system-$( [ "$KARCH" = powerpc ] && echo ppc || echo x86)
 [ -f "$initrd" ] || die "initramfs $initrd not found"
 
 # panic=-1: a panicking guest reboots at once, and -no-reboot makes QEMU exit.
-cmdline="rdinit=/init panic=-1 oops=panic $extra"
+cmdline="rdinit=/init panic=-1 oops=panic IPI_FP_TEST_TIMEOUT=$test_timeout_s $extra"
 case "$ARCH_NAME" in
 ppc64le)
 	# shellcheck disable=SC2054 # the commas belong to the -M value

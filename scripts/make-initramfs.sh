@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # make-initramfs.sh ARCH KSELFTEST_DIR OUT [INIT]: a gzip'ed cpio with
 # busybox, the installed kselftests (from 'make -C tools/testing/selftests
-# install') in /kselftest, and INIT (default scripts/guest-init.sh) as /init.
+# install') in /kselftest, INIT (default scripts/guest-init.sh) as /init and
+# scripts/guest-timeout.sh as /usr/bin/timeout (run_kselftest.sh's per-test
+# timeout).
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -14,12 +16,13 @@ init=${4:-$TOP/scripts/guest-init.sh}
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
-mkdir -p "$root"/{bin,dev,proc,sys,tmp}
+mkdir -p "$root"/{bin,dev,proc,sys,tmp,usr/bin}
 cp "$BUSYBOX" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 cp -r "$ksft" "$root/kselftest"
 cp "$init" "$root/init"
-chmod 755 "$root/init"
+cp "$TOP/scripts/guest-timeout.sh" "$root/usr/bin/timeout"
+chmod 755 "$root/init" "$root/usr/bin/timeout"
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) |
 	gzip -n -1 >"$out.tmp"
 mv "$out.tmp" "$out"

@@ -1,34 +1,61 @@
 #!/usr/bin/env python3
 """parse-results.py KUNIT_DIR CONSOLE_LOG: turn a guest's console log into
-per-test-case results, printed as JSON:
+per-test-case verdicts, printed as JSON:
 
   {"guest": "ok" | "error", "reason": "...",
    "cases": {"fpu_io_worker.fp_vector_regs_survive_io_worker_creation": "PASS"},
+   "why": {"CASE": "why it is ERROR"},
+   "counts": {"CASE": {"kind": "race", "requested": 20, "rounds": 20, ...}},
    "diagnostics": {"fpu_io_worker": ["# rounds ...", ...]}}
 
 The KTAP is parsed by the base tree's own parser (KUNIT_DIR is its
 tools/testing/kunit). run_kselftest.sh nests each test program's KTAP under
 "# " prefixes instead of indentation; the lines are rewritten into KTAP
-subtests first. A guest that crashed, hung, printed a kernel splat, never
-reached the end of init, or whose KTAP plans do not match its results is an
-error: every case of it is ERROR, never PASS or SKIP.
+subtests first.
+
+The verdict rules (README, "Verdict rules"): a case is PASS or FAIL only
+when its own KTAP line, its program's exit, the guest and the case's
+counter line (IPI_FP_COUNTS) all agree; anything else is ERROR, never PASS
+or SKIP:
+- the guest: it must start and end init with rc=0, print no kernel splat
+  and no KTAP outside its plan; otherwise every case is ERROR;
+- the program: "ok" (exit 0) or "not ok # exit=1" with at least one case
+  FAIL; a crash, another exit code or a TIMEOUT makes all its cases ERROR,
+  and so does a KTAP plan its results do not match;
+- the case: a name printed twice is ERROR; a case that is not SKIP needs
+  its counter line; kind=race needs the race window opened in every round
+  (window == rounds); PASS needs rounds == requested, errors == 0, bad == 0
+  and leaks == 0; FAIL needs rounds == requested, errors == 0 and bad or
+  leaks > 0; a race case of a test that counts FOLL_PIN pins
+  (pins_acquired=) may only PASS when the pins were taken; kind=measure
+  cases (costs, the IPI storm) cannot tell a fixed kernel from a broken one
+  and get MEASURED, not PASS.
 """
+import collections
 import contextlib
 import io
 import json
 import re
 import sys
 
+GUEST_START = 'IPI_FP_GUEST_START'
 DONE = re.compile(r'^IPI_FP_GUEST_DONE rc=(\d+)')
-# Things a healthy guest never prints.
+# Things a healthy guest never prints: panics and oopses, BUG and WARNING
+# (KASAN and lockdep reports start with them too), UBSAN, RCU stalls, soft
+# and hard lockups, hung tasks.
 SPLATS = re.compile(r'Kernel panic|BUG:|Oops|WARNING:|Unable to handle kernel|'
                     r'general protection fault|INFO: task .* blocked|'
-                    r'rcu: INFO|watchdog: BUG|UBSAN:|KASAN:|'
+                    r'rcu: INFO|detected stalls? on CPU|self-detected stall|'
+                    r'watchdog: BUG|soft lockup|hard LOCKUP|UBSAN:|KASAN:|'
                     r'possible recursive locking|inconsistent lock state|'
-                    r'possible circular locking|suspicious RCU usage')
+                    r'possible circular locking|suspicious RCU usage|'
+                    r'Call Trace:')
 KTAP_LINE = re.compile(r'^(TAP version|KTAP version|1\.\.|ok |not ok |# )')
 PROG_HEADER = re.compile(r'^# selftests: [^:]+: (\S+)$')
 PROG_RESULT = re.compile(r'^((?:not )?ok \d+) selftests: [^:]+: (\S+)(.*)$')
+COUNTS = re.compile(r'^# IPI_FP_COUNTS (\S+)((?: \w+=\S+)+)\s*$')
+INT_KEYS = ('requested', 'rounds', 'bad', 'errors', 'window', 'leaks')
+KINDS = ('race', 'check', 'measure')
 
 
 def to_ktap(lines):
@@ -62,16 +89,97 @@ def to_ktap(lines):
     return out
 
 
+def program_exits(lines):
+    """{program: [directive, ...]}: run_kselftest.sh's result line of each
+    program ("" for ok, "exit=139", "TIMEOUT 45 seconds", "SKIP")."""
+    exits = collections.defaultdict(list)
+    for line in lines:
+        m = PROG_RESULT.match(line)
+        if m:
+            rest = m.group(3).strip()
+            directive = rest[1:].strip() if rest.startswith('#') else rest
+            if m.group(1).startswith('not ok') and not directive:
+                directive = 'not ok'
+            exits[m.group(2)].append(directive)
+    return exits
+
+
+def read_counts(diagnostics):
+    """{case name: {key: value}} from the IPI_FP_COUNTS lines of a program;
+    a name counted twice maps to None."""
+    counts = {}
+    for line in diagnostics:
+        m = COUNTS.match(line)
+        if not m:
+            continue
+        pairs = dict(p.split('=', 1) for p in m.group(2).split())
+        for key in pairs:
+            if key != 'kind':
+                try:
+                    pairs[key] = int(pairs[key])
+                except ValueError:
+                    pass
+        name = m.group(1)
+        counts[name] = None if name in counts else pairs
+    return counts
+
+
+def case_verdict(ktap, counts):
+    """(verdict, why) of one case from its KTAP status and counter line."""
+    if ktap == 'SKIP':
+        return 'SKIP', ''
+    if ktap not in ('PASS', 'FAIL'):
+        return 'ERROR', f'KTAP status {ktap}'
+    if counts is None:
+        return 'ERROR', 'no IPI_FP_COUNTS line (or more than one)'
+    kind = counts.get('kind')
+    if kind not in KINDS:
+        return 'ERROR', f'unknown kind {kind!r} in the counter line'
+    missing = [k for k in INT_KEYS if k != 'leaks' and
+               not isinstance(counts.get(k), int)]
+    if missing:
+        return 'ERROR', 'counter line lacks ' + ', '.join(missing)
+    rounds, requested = counts['rounds'], counts['requested']
+    bad, errors = counts['bad'], counts['errors']
+    leaks = counts.get('leaks', 0)
+    if kind == 'measure':
+        if ktap == 'PASS' and errors == 0 and rounds == requested:
+            return 'MEASURED', ''
+        return 'ERROR', (f'measurement {ktap} with rounds {rounds}/'
+                         f'{requested}, errors {errors}')
+    if errors:
+        return 'ERROR', f'{errors} rounds ended in errors'
+    if rounds != requested:
+        return 'ERROR', f'ran {rounds} of {requested} rounds'
+    if kind == 'race' and counts['window'] != rounds:
+        return 'ERROR', (f'race window opened in {counts["window"]} of '
+                         f'{rounds} rounds: the test did not test')
+    if ktap == 'PASS':
+        if bad or leaks:
+            return 'ERROR', f'ok, but counted bad {bad}, leaks {leaks}'
+        if kind == 'race' and counts.get('pins_acquired') == 0:
+            return 'ERROR', ('clean without a single FOLL_PIN pin: the '
+                             'kernel kept the data some other way')
+        return 'PASS', ''
+    if not bad and not leaks:
+        return 'ERROR', 'not ok, but no bad round and no leak counted'
+    return 'FAIL', ''
+
+
 def parse(kunit_dir, log_text):
     lines = log_text.splitlines()
-    result = {'guest': 'ok', 'reason': '', 'cases': {}, 'diagnostics': {}}
+    result = {'guest': 'ok', 'reason': '', 'cases': {}, 'why': {},
+              'counts': {}, 'diagnostics': {}}
     reasons = []
-    done = [DONE.match(l) for l in lines if DONE.match(l)]
-    if not any('IPI_FP_GUEST_START' in l for l in lines):
+    done = [m for m in map(DONE.match, lines) if m]
+    if not any(GUEST_START in line for line in lines):
         reasons.append('guest never started init (crashed or hung at boot)')
     elif not done:
         reasons.append('guest did not reach the end of init (crashed or hung)')
-    splats = [l.strip() for l in lines if SPLATS.search(l)]
+    elif len(done) > 1 or done[0].group(1) != '0':
+        reasons.append('guest init ended with rc=' +
+                       ','.join(m.group(1) for m in done))
+    splats = [line.strip() for line in lines if SPLATS.search(line)]
     if splats:
         reasons.append('kernel splat: ' + splats[0][:200])
 
@@ -84,25 +192,61 @@ def parse(kunit_dir, log_text):
     status = kunit_parser.TestStatus
     names = {status.SUCCESS: 'PASS', status.FAILURE: 'FAIL',
              status.SKIPPED: 'SKIP'}
-    errors = [l for l in captured.getvalue().splitlines() if '[ERROR]' in l]
-    if root.counts.errors or root.status == status.FAILURE_TO_PARSE_TESTS:
+    prog_errors = sum(p.counts.errors for p in root.subtests)
+    if root.status == status.FAILURE_TO_PARSE_TESTS:
+        reasons.append('no KTAP found')
+    elif root.counts.errors > prog_errors:
+        errors = [l for l in captured.getvalue().splitlines() if '[ERROR]' in l]
         reasons.append('KTAP does not match its plan: ' +
                        (errors[0].split('[ERROR]', 1)[-1].strip()
                         if errors else root.status.name))
 
+    exits = program_exits(lines)
+    progs = collections.Counter(p.name for p in root.subtests)
     for prog in root.subtests:
         cases = prog.subtests or [prog]
-        result['diagnostics'][prog.name] = [
-            l.strip() for t in cases + [prog] for l in t.log
-            if l.strip().startswith('#')]
+        diags = [l.strip() for t in cases + [prog] for l in t.log
+                 if l.strip().startswith('#')]
+        result['diagnostics'][prog.name] = diags
+        counts = read_counts(diags)
+        seen = collections.Counter(c.name for c in cases)
+        directives = exits.get(prog.name, [])
+        ktap = {c.name: names.get(c.status, 'ERROR') for c in cases}
+
+        # The program's own verdict, for all of its cases.
+        prog_why = ''
+        if progs[prog.name] > 1 or len(directives) > 1:
+            prog_why = 'program ran more than once'
+        elif not directives:
+            prog_why = 'program has no result line'
+        elif prog.counts.errors:
+            prog_why = 'program KTAP does not match its plan'
+        elif directives[0] not in ('', 'SKIP', 'exit=1'):
+            prog_why = f'program ended with "{directives[0]}"'
+        elif directives[0] == 'exit=1' and 'FAIL' not in ktap.values():
+            prog_why = 'program exited 1 with no case FAIL'
+        elif directives[0] == '' and 'FAIL' in ktap.values():
+            prog_why = 'program exited 0 with a case FAIL'
+
         for case in cases:
             key = prog.name if case is prog else f'{prog.name}.{case.name}'
-            result['cases'][key] = names.get(case.status, 'ERROR')
+            verdict, why = case_verdict(ktap[case.name],
+                                        counts.get(case.name))
+            if seen[case.name] > 1:
+                verdict, why = 'ERROR', 'case name printed more than once'
+            elif prog_why:
+                verdict, why = 'ERROR', prog_why
+            if counts.get(case.name):
+                result['counts'][key] = counts[case.name]
+            result['cases'][key] = verdict
+            if why:
+                result['why'][key] = why
 
     if reasons:
         result['guest'] = 'error'
         result['reason'] = '; '.join(reasons)
         result['cases'] = {k: 'ERROR' for k in result['cases']}
+        result['why'] = {k: 'guest error' for k in result['cases']}
     return result
 
 

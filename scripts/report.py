@@ -3,19 +3,19 @@
              ARCH BASE VARIANT RESULT_JSON [...]
 
 Print the fail-before / pass-after matrix from the per-cell results of
-parse-results.py, the round tallies of the racy tests, the guest errors and
-the phase timings, and write everything as one JSON file. With --check,
-compare every cell with the expected-results table and exit 1 on any
-difference, on a missing cell and on a test case the table does not know.
+parse-results.py (which applies the verdict rules), the counters of every
+case (rounds, bad, errors, window), the detection and false-positive rates
+with 95 % Wilson bounds, the measurements, the guest errors and the phase
+timings, and write everything as one JSON file. With --check, compare every
+cell with the expected-results table and exit 1 on any difference, on a
+missing cell and on a test case the table does not know.
 """
 import argparse
 import json
+import math
 import re
 import sys
 
-# Racy tests end each case with a tally line:
-# "# CASE: rounds N, corrupted|lost M, errors E".
-TALLY = re.compile(r'^# (\S+): rounds (\d+), (corrupted|lost) (\d+), errors (\d+)')
 COST = re.compile(r'^# (\S+): (\d+) (?:round trips|sends|forks|reads)/s')
 MAIN_VARIANTS = ('unpatched', 'patched')
 
@@ -31,6 +31,16 @@ def read_tsv(path, ncols):
                 sys.exit(f'error: report.py: {path}: bad line: {line.strip()}')
             rows.append(cols)
     return rows
+
+
+def wilson(k, n, z=1.96):
+    """95 % Wilson score interval of k successes in n trials."""
+    if n == 0:
+        return 0.0, 1.0
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def table(rows):
@@ -95,43 +105,47 @@ def main():
 
     tallies = []
     for (arch, base, variant), r in cells.items():
-        for prog, diags in r.get('diagnostics', {}).items():
-            for d in diags:
-                m = TALLY.match(d)
-                if m:
-                    tallies.append({'arch': arch, 'base': base,
-                                    'variant': variant,
-                                    'test': f'{prog}.{m.group(1)}',
-                                    'rounds': int(m.group(2)),
-                                    'bad': int(m.group(4)),
-                                    'errors': int(m.group(5))})
+        for case, c in sorted(r.get('counts', {}).items()):
+            tallies.append({'arch': arch, 'base': base, 'variant': variant,
+                            'test': case, 'verdict': r['cases'].get(case),
+                            **c})
     if tallies:
-        print('\n== racy tests: rounds and bad rounds (as the tests counted them) ==')
-        rows = [['cell', 'test', 'rounds', 'bad', 'errors']]
+        print('\n== counters per case (IPI_FP_COUNTS; window: rounds in which '
+              'the race was seen open) ==')
+        rows = [['cell', 'test case', 'kind', 'rounds', 'bad', 'errors',
+                 'window', 'pins +/-', 'leaks', 'verdict']]
         for t in tallies:
+            pins = ('-' if t.get('pins_acquired', -1) < 0 else
+                    f"{t['pins_acquired']}/{t['pins_released']}")
             rows.append([f"{t['arch']} {t['base']} {t['variant']}", t['test'],
-                         str(t['rounds']), str(t['bad']), str(t['errors'])])
+                         t['kind'], f"{t['rounds']}/{t['requested']}",
+                         str(t['bad']), str(t['errors']), str(t['window']),
+                         pins, str(t.get('leaks', '-')), t['verdict']])
         table(rows)
 
-    # Rates per racy test over the unpatched/patched cells (controls are
-    # only tallied): rounds in cells whose cases are expected to FAIL
-    # measure detection, in cells expected to PASS false positives.
+    # Rates per race case over the unpatched/patched cells (controls are
+    # only counted): rounds of cells expected to FAIL measure detection,
+    # of cells expected to PASS false positives. Only cases whose verdict
+    # holds under the rules count.
     rates = {}
     for t in tallies:
-        if t['variant'] not in MAIN_VARIANTS:
+        if t['variant'] not in MAIN_VARIANTS or t['kind'] != 'race':
             continue
         want = expected.get((t['arch'], t['base'], t['variant'], t['test']))
         kind = ('detection' if want == 'FAIL' else
                 'false positives' if want == 'PASS' else None)
-        if kind:
+        if kind and t['verdict'] in ('PASS', 'FAIL'):
             bad, rounds = rates.get((t['test'], kind), (0, 0))
             rates[(t['test'], kind)] = (bad + t['bad'], rounds + t['rounds'])
     if rates:
-        print('\n== rates (cells expected FAIL: detection; expected PASS: false positives) ==')
-        rows = [['test', 'rate', 'bad rounds / rounds', '%']]
+        print('\n== rates (cells expected FAIL: detection; expected PASS: '
+              'false positives; 95 % Wilson bounds) ==')
+        rows = [['test case', 'rate', 'bad rounds / rounds', '%', '95 % bounds']]
         for (test, kind), (bad, rounds) in sorted(rates.items()):
+            lo, hi = wilson(bad, rounds)
             rows.append([test, kind, f'{bad} / {rounds}',
-                         f'{100.0 * bad / rounds:.1f}'])
+                         f'{100.0 * bad / rounds:.1f}',
+                         f'{100 * lo:.2f} - {100 * hi:.2f}'])
         table(rows)
 
     # Costs: "# NAME: N round trips/s"; the ratio patched / unpatched per
@@ -172,6 +186,12 @@ def main():
         print('\n== guest errors ==')
         for (arch, base, variant), reason in errors:
             print(f'  {arch} {base} {variant}: {reason}')
+    whys = [(k, case, why) for k, r in cells.items() if r['guest'] == 'ok'
+            for case, why in sorted(r.get('why', {}).items())]
+    if whys:
+        print('\n== cases that are ERROR, and why ==')
+        for (arch, base, variant), case, why in whys:
+            print(f'  {arch} {base} {variant} {case}: {why}')
 
     print('\n== phase timings (seconds) ==')
     with open(args.timings) as f:
@@ -196,7 +216,8 @@ def main():
                    'costs': [dict(zip(['cell', 'measure', 'unpatched',
                                        'patched', 'ratio'], r))
                              for r in ratios],
-                   'rates': [{'test': t, 'rate': k, 'bad': b, 'rounds': n}
+                   'rates': [{'test': t, 'rate': k, 'bad': b, 'rounds': n,
+                              'wilson95': wilson(b, n)}
                              for (t, k), (b, n) in sorted(rates.items())],
                    'differences': diffs}, f, indent=1)
     print(f'\nresults: {args.json}')

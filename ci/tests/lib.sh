@@ -24,8 +24,9 @@ expect_fail() {
 	echo "as expected, exit $rc: $(grep -E -m1 -- "$want" <<<"$out")"
 }
 
-# x86_guest SED_SCRIPT: an x86_64 6.1.192 guest (kernel built or taken from
-# the cache) whose /init is scripts/guest-init.sh edited by SED_SCRIPT.
+# x86_guest [SED_SCRIPT]: an x86_64 6.1.192 guest (kernel built or taken
+# from the cache) whose /init is scripts/guest-init.sh, edited by SED_SCRIPT
+# if one is given.
 # Sets KERNEL, INITRD and KUNIT (the base tree's KTAP parser).
 x86_guest() {
 	local tree
@@ -33,8 +34,8 @@ x86_guest() {
 	KERNEL=$("$TOP/scripts/build-kernel.sh" x86_64 "$tree" 2>/dev/null)
 	KUNIT=$tree/tools/testing/kunit
 	"$TOP/scripts/build-selftests.sh" x86_64 "$tree" "$TMP/ksft" 2>/dev/null
-	sed "$1" "$TOP/scripts/guest-init.sh" >"$TMP/init"
-	cmp -s "$TOP/scripts/guest-init.sh" "$TMP/init" &&
+	sed "${1:-}" "$TOP/scripts/guest-init.sh" >"$TMP/init"
+	[ -z "${1:-}" ] || ! cmp -s "$TOP/scripts/guest-init.sh" "$TMP/init" ||
 		{ echo "sed '$1' did not change the guest init"; return 1; }
 	INITRD=$TMP/initrd.gz
 	"$TOP/scripts/make-initramfs.sh" x86_64 "$TMP/ksft" "$INITRD" "$TMP/init"
@@ -52,5 +53,35 @@ assert r['guest'] == 'error', r
 assert sys.argv[2] in r['reason'], r['reason']
 assert all(v == 'ERROR' for v in r['cases'].values()), r['cases']
 print('as expected: guest error:', r['reason'][:120])
+PY
+}
+
+# kunit_dir: the base tree's KTAP parser (tools/testing/kunit), in $KUNIT.
+kunit_dir() {
+	local tree
+	tree=$("$TOP/scripts/make-tree.sh" 6.1.192 unpatched 2>/dev/null)
+	KUNIT=$tree/tools/testing/kunit
+}
+
+# counts CASE KIND REQUESTED ROUNDS BAD ERRORS WINDOW: a counter line as a
+# test program prints it inside run_kselftest.sh's output.
+counts() {
+	echo "# # IPI_FP_COUNTS $1 kind=$2 requested=$3 rounds=$4 bad=$5 errors=$6 window=$7"
+}
+
+# expect_verdicts LOG CASE=VERDICT...: parse-results.py must give each CASE
+# of LOG that verdict (and the guest must be ok unless a CASE says so).
+expect_verdicts() {
+	local log=$1
+	shift
+	python3 "$TOP/scripts/parse-results.py" "$KUNIT" "$log" >"$TMP/cell.json"
+	python3 - "$TMP/cell.json" "$@" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+for want in sys.argv[2:]:
+    case, verdict = want.split('=', 1)
+    got = r['cases'].get(case, 'missing')
+    assert got == verdict, f'{case}: expected {verdict}, got {got}: {r}'
+    print(f'as expected: {case} {got}', r['why'].get(case, ''))
 PY
 }

@@ -10,7 +10,8 @@ base=$("$TOP/scripts/get-base.sh" 6.1.192)
 mkdir -p "$TMP/selftests/ipi_fp"
 git --git-dir="$IPI_FP_CACHE/linux.git" show "$base:tools/testing/selftests/kselftest.h" \
 	>"$TMP/selftests/kselftest.h"
-cp "$TOP/selftests/ipi_fp/odirect_fork.c" "$TMP/selftests/ipi_fp/"
+cp "$TOP/selftests/ipi_fp/odirect_fork.c" "$TOP/selftests/ipi_fp/ipi_fp_counts.h" \
+	"$TMP/selftests/ipi_fp/"
 gcc -O2 -Wall -Werror -o "$TMP/odirect_fork" "$TMP/selftests/ipi_fp/odirect_fork.c" \
 	-luring -lpthread
 
@@ -18,7 +19,7 @@ rc=0
 out=$("$TMP/odirect_fork" -r 1 -d "$TMP/no-such-nbd") || rc=$?
 echo "$out"
 [ "$rc" = 4 ] || { echo "exit $rc, expected 4 (KSFT_SKIP)"; exit 1; }
-grep -qx '1\.\.12' <<<"$out" || { echo "no plan of 12 cases"; exit 1; }
-skips=$(grep -cE "^ok [0-9]+ dio_read_survives_fork_[a-z_]+ # SKIP $TMP/no-such-nbd: No such file" <<<"$out" || true)
-[ "$skips" = 12 ] || { echo "$skips named SKIP lines, expected 12"; exit 1; }
-echo "12 named SKIP lines, exit 4"
+grep -qx '1\.\.17' <<<"$out" || { echo "no plan of 17 cases"; exit 1; }
+skips=$(grep -cE "^ok [0-9]+ dio_(read_survives_fork|release)_[a-z0-9_]+ # SKIP $TMP/no-such-nbd: No such file" <<<"$out" || true)
+[ "$skips" = 17 ] || { echo "$skips named SKIP lines, expected 17"; exit 1; }
+echo "17 named SKIP lines, exit 4"

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "../kselftest.h"
+#include "ipi_fp_counts.h"
 
 #define RUNS		7
 #define RUN_NS		200000000LL	/* 200 ms per run */
@@ -172,6 +173,15 @@ static int read_cost(int fd, void *buf)
 	return 0;
 }
 
+/* A measurement's counter line and result: it fails only on errors. */
+static void measured(const char *name, int ret)
+{
+	ipi_fp_print_counts(name, &(struct ipi_fp_counts){
+		.kind = "measure", .requested = 1, .rounds = 1,
+		.errors = ret != 0, .window = 1 }, "");
+	ksft_test_result(!ret, "%s\n", name);
+}
+
 int main(void)
 {
 	void *buf;
@@ -195,8 +205,8 @@ int main(void)
 	}
 	if (posix_memalign(&buf, READ_LEN, READ_LEN))
 		ksft_exit_fail_msg("posix_memalign\n");
-	ksft_test_result(!fork_cost(fd), "fork_latency_after_dio\n");
-	ksft_test_result(!read_cost(fd, buf), "dio_4k_read_rate\n");
+	measured("fork_latency_after_dio", fork_cost(fd));
+	measured("dio_4k_read_rate", read_cost(fd, buf));
 	close(fd);
 	ksft_finished();
 }

@@ -25,6 +25,27 @@
  * by io_uring and by Linux AIO; on the raw block device (block/fops.c) and
  * on a file of an msdos filesystem (fs/direct-io.c) that the test builds on
  * the same device.
+ *
+ * The race window is open in a round when the server answered the read
+ * only after the parent had forked and written; the counter line
+ * (ipi_fp_counts.h) says in how many rounds the server saw that. -M no-hold
+ * breaks the test on purpose (the server answers at once), for the
+ * harness's own tests: such a run must be an ERROR, never a PASS.
+ *
+ * Pins: around each case the test reads nr_foll_pin_acquired and
+ * nr_foll_pin_released from /proc/vmstat; the two deltas must be equal
+ * (nothing else in the system pins during a case, and a kernel that takes
+ * no pins has both at 0). After each round's I/O has completed the test
+ * forks once more: a page that is still pinned is copied for the child,
+ * so a child frame (/proc/self/pagemap) that differs from the parent's is
+ * a leaked pin. Both count as leaks.
+ *
+ * Release cases (kind=check, one round each, no fork race) drive the
+ * paths that drop pins other than a plain completion, and count leaks
+ * the same way: two halves of one page in one readv (same-page merge), a
+ * read past the end of a file (fs/direct-io.c's leftover pages), a read of
+ * more than 256 pages (several bios), one that ends in an unmapped page
+ * (EFAULT after pages were taken) and a write from the shared zero page.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -50,15 +71,21 @@
 #include <endian.h>
 
 #include "../kselftest.h"
+#include "ipi_fp_counts.h"
 
 #define DEFAULT_ROUNDS		20
 #define NR_NBD_TRIED		16
-#define DEV_SIZE		(1024 * 1024)
+#define DEV_SIZE		(4 * 1024 * 1024)
+#define FAT_SIZE		(1024 * 1024)	/* what the FAT covers */
 #define SECTOR			512
 /* The read: DIO_LEN bytes, the first DIO_HEAD of them before a page end. */
 #define DIO_LEN			4096
 #define DIO_HEAD		3584
 #define RAW_OFFSET		(64 * 1024)
+#define BIG_PAGES		257	/* more than one bio of 256 vecs */
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ	22
+#endif
 #define FILL			0xaa	/* the buffer before the read */
 #define MARK			0x55	/* the parent's write after fork() */
 #define WAIT_MS			10000
@@ -93,16 +120,16 @@ struct test_case {
  * Result lines carry the case name (6.1's ksft_test_result_skip() prints
  * none); the reason of a failure goes on a line of its own.
  */
-static void case_skip(const struct test_case *tc, const char *why)
+static void case_skip(const char *name, const char *why)
 {
 	ksft_inc_xskip_cnt();
-	printf("ok %u %s # SKIP %s\n", ksft_test_num(), tc->name, why);
+	printf("ok %u %s # SKIP %s\n", ksft_test_num(), name, why);
 }
 
-static void case_fail(const struct test_case *tc, const char *why)
+static void case_fail(const char *name, const char *why)
 {
-	ksft_print_msg("%s: %s\n", tc->name, why);
-	ksft_test_result_fail("%s\n", tc->name);
+	ksft_print_msg("%s: %s\n", name, why);
+	ksft_test_result_fail("%s\n", name);
 }
 
 /* The NBD server thread and what the main thread tells it. */
@@ -117,6 +144,8 @@ static struct {
 	uint32_t last_len;
 	int held_fd[2];		/* server -> main: the read is held */
 	int release_fd[2];	/* main -> server: answer it now */
+	bool no_hold;		/* -M no-hold: answer before the release */
+	bool held;		/* the last held read waited for its release */
 } srv;
 
 static int read_full(int fd, void *buf, size_t len)
@@ -196,14 +225,20 @@ static void *nbd_server(void *arg)
 		if (hold) {
 			/* The read is in flight: let main fork and write. */
 			c = 1;
-			if (write_full(srv.held_fd[1], &c, 1) ||
-			    read_full(srv.release_fd[0], &c, 1))
+			if (write_full(srv.held_fd[1], &c, 1))
 				break;
+			if (!srv.no_hold && read_full(srv.release_fd[0], &c, 1))
+				break;
+			__atomic_store_n(&srv.held, !srv.no_hold,
+					 __ATOMIC_RELEASE);
 		}
 		if (write_full(srv.sock, &rep, sizeof(rep)))
 			break;
 		if (type == NBD_CMD_READ && !rep.error &&
 		    write_full(srv.sock, data, len))
+			break;
+		/* -M no-hold: the release comes after the answer. */
+		if (hold && srv.no_hold && read_full(srv.release_fd[0], &c, 1))
 			break;
 	}
 	/* The kernel's receiver waits for this before NBD_DO_IT returns. */
@@ -234,8 +269,8 @@ static void build_msdos_image(unsigned char *disk)
 	bs[14] = 1;				/* reserved sectors */
 	bs[16] = 2;				/* FATs */
 	bs[17] = 16;				/* root entries: 1 sector */
-	bs[19] = (DEV_SIZE / SECTOR) & 0xff;	/* total sectors */
-	bs[20] = (DEV_SIZE / SECTOR) >> 8;
+	bs[19] = (FAT_SIZE / SECTOR) & 0xff;	/* total sectors */
+	bs[20] = (FAT_SIZE / SECTOR) >> 8;
 	bs[21] = 0xf8;				/* media */
 	bs[22] = 1;				/* sectors per FAT */
 	bs[24] = 32;				/* sectors per track */
@@ -542,6 +577,111 @@ static ssize_t issue_wait(struct issue *io)
 	}
 }
 
+/* The frame behind addr, 0 when unknown (pagemap needs CAP_SYS_ADMIN). */
+static uint64_t frame_of(int pagemap, const void *addr)
+{
+	uint64_t e;
+
+	if (pread(pagemap, &e, sizeof(e),
+		  (uintptr_t)addr / page_size * sizeof(e)) != sizeof(e))
+		return 0;
+	return e >> 63 ? e & ((1ULL << 55) - 1) : 0;
+}
+
+/*
+ * After the I/O on [buf, buf + len) has completed, fork once more: a page
+ * that is still pinned is copied for the child at fork(), an unpinned one
+ * is shared. Returns how many pages the child got copies of (leaked pins),
+ * or -1 when the frames cannot be read.
+ */
+static int pinned_pages_left(const unsigned char *buf, size_t len)
+{
+	uintptr_t first = (uintptr_t)buf / page_size * page_size;
+	size_t i, n = ((uintptr_t)buf + len - first + page_size - 1) / page_size;
+	int pagemap = open("/proc/self/pagemap", O_RDONLY), copies = -1, st;
+	uint64_t *frames = calloc(n, sizeof(*frames));
+	pid_t pid;
+
+	if (pagemap < 0 || !frames)
+		goto out;
+	for (i = 0; i < n; i++) {
+		frames[i] = frame_of(pagemap, (void *)(first + i * page_size));
+		if (!frames[i])
+			goto out;
+	}
+	pid = fork();
+	if (pid == 0) {
+		int differ = 0;
+
+		for (i = 0; i < n; i++)
+			differ += frame_of(pagemap,
+					   (void *)(first + i * page_size)) !=
+				  frames[i];
+		_exit(differ > 250 ? 250 : differ);
+	}
+	if (pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st))
+		copies = WEXITSTATUS(st);
+out:
+	free(frames);
+	if (pagemap >= 0)
+		close(pagemap);
+	return copies;
+}
+
+/* The system's FOLL_PIN counters; -1 without them. */
+struct pins {
+	long long acquired, released;
+};
+
+static long long vmstat_value(const char *key)
+{
+	long long v, found = -1;
+	char name[64];
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %lld", name, &v) == 2)
+		if (!strcmp(name, key))
+			found = v;
+	fclose(f);
+	return found;
+}
+
+static void pins_read(struct pins *p)
+{
+	p->acquired = vmstat_value("nr_foll_pin_acquired");
+	p->released = vmstat_value("nr_foll_pin_released");
+}
+
+/*
+ * The counter line of a case, with the pin deltas since *before and the
+ * leaks seen: unequal deltas count as one more leak. Returns the leaks.
+ */
+static int print_counts(const char *name, struct ipi_fp_counts *c,
+			const struct pins *before, int leaks, int frame_checks)
+{
+	long long acquired = -1, released = -1;
+	struct pins after;
+	char extra[160];
+
+	pins_read(&after);
+	if (before->acquired >= 0 && after.acquired >= 0) {
+		acquired = after.acquired - before->acquired;
+		released = after.released - before->released;
+		if (acquired != released) {
+			ksft_print_msg("%s: %lld pins taken, %lld released\n",
+				       name, acquired, released);
+			leaks++;
+		}
+	}
+	snprintf(extra, sizeof(extra),
+		 " leaks=%d pins_acquired=%lld pins_released=%lld frame_checks=%d",
+		 leaks, acquired, released, frame_checks);
+	ipi_fp_print_counts(name, c, extra);
+	return leaks;
+}
+
 enum round_result { ROUND_CLEAN, ROUND_CORRUPTED, ROUND_ERROR };
 
 static size_t count_bytes(const unsigned char *p, size_t len, unsigned char c,
@@ -560,7 +700,7 @@ static size_t count_bytes(const unsigned char *p, size_t len, unsigned char c,
  * what each side got.
  */
 static enum round_result run_round(struct issue *io, struct buffer *b,
-				   int round, bool report)
+				   int round, bool report, bool *in_window)
 {
 	unsigned char pattern = 1 + round % 0x50, c = 0;
 	int go[2], result[2], status;
@@ -571,9 +711,11 @@ static enum round_result run_round(struct issue *io, struct buffer *b,
 	io->buf = b->pages + page_size - DIO_HEAD;
 	pthread_mutex_lock(&srv.lock);
 	srv.armed = true;
+	__atomic_store_n(&srv.held, false, __ATOMIC_RELEASE);
 	srv.held_offset = io->dev_offset;
 	srv.pattern = pattern;
 	pthread_mutex_unlock(&srv.lock);
+	*in_window = false;
 
 	if (pipe(go) || pipe(result)) {
 		ksft_print_msg("round %d: pipe: %s\n", round, strerror(errno));
@@ -622,6 +764,9 @@ static enum round_result run_round(struct issue *io, struct buffer *b,
 	}
 	close(go[1]);
 	close(result[0]);
+	/* The server's thread wrote srv.held before it answered. */
+	*in_window = pid > 0 && res == DIO_LEN &&
+		     __atomic_load_n(&srv.held, __ATOMIC_ACQUIRE);
 
 	if (pid < 0 || res != DIO_LEN || leaked == (size_t)-1) {
 		ksft_print_msg("round %d: fork %d, read returned %zd, child %s\n",
@@ -713,51 +858,64 @@ static int open_target(struct device *dev, enum target t, struct issue *io,
 static void run_case(struct device *dev, const struct test_case *tc,
 		     int rounds)
 {
-	int round, corrupted = 0, errors = 0, ret = KSFT_PASS, fd;
+	struct ipi_fp_counts c = { .kind = "race", .requested = rounds };
+	int round, ret = KSFT_PASS, fd, leaks = 0, frame_checks = 0, left;
 	struct issue io = { .how = tc->how };
 	char why[192] = "";
+	struct pins before;
 	struct buffer b;
+	bool in_window;
 
 	if (tc->mem == THP && !thp_size) {
-		case_skip(tc, "no THP (CONFIG_TRANSPARENT_HUGEPAGE)");
+		case_skip(tc->name, "no THP (CONFIG_TRANSPARENT_HUGEPAGE)");
 		return;
 	}
 	if (tc->mem == HUGETLB && !hpage_size) {
-		case_skip(tc, "no hugetlb (CONFIG_HUGETLBFS)");
+		case_skip(tc->name, "no hugetlb (CONFIG_HUGETLBFS)");
 		return;
 	}
 	fd = open_target(dev, tc->target, &io, why, sizeof(why));
 	if (fd == -2)
-		case_skip(tc, why);
+		case_skip(tc->name, why);
 	if (fd < 0) {
 		if (fd != -2)
-			case_fail(tc, why);
+			case_fail(tc->name, why);
 		return;
 	}
 	io.fd = fd;
 	if (issue_setup(&io, why, sizeof(why)) != KSFT_PASS) {
 		close(fd);
-		case_fail(tc, why);
+		case_fail(tc->name, why);
 		return;
 	}
+	pins_read(&before);
 	for (round = 0; round < rounds; round++) {
 		ret = buffer_get(&b, tc->mem, why, sizeof(why));
 		if (ret != KSFT_PASS) {
 			buffer_put(&b);
 			break;
 		}
-		switch (run_round(&io, &b, round,
-				  corrupted < MAX_REPORTED_ROUNDS)) {
+		c.rounds++;
+		switch (run_round(&io, &b, round, c.bad < MAX_REPORTED_ROUNDS,
+				  &in_window)) {
 		case ROUND_CLEAN:
 			break;
 		case ROUND_CORRUPTED:
-			corrupted++;
+			c.bad++;
 			break;
 		default:
-			errors++;
+			c.errors++;
 		}
+		c.window += in_window;
+		left = c.errors ? -1 : pinned_pages_left(io.buf, DIO_LEN);
+		if (left > 0) {
+			ksft_print_msg("round %d: %d pages still pinned after the read\n",
+				       round, left);
+			leaks += left;
+		}
+		frame_checks += left >= 0;
 		buffer_put(&b);
-		if (errors)
+		if (c.errors)
 			break;	/* the device state is unknown now */
 	}
 	issue_teardown(&io);
@@ -767,29 +925,179 @@ static void run_case(struct device *dev, const struct test_case *tc,
 	pthread_mutex_unlock(&srv.lock);
 
 	if (ret == KSFT_SKIP && round == 0) {
-		case_skip(tc, why);
+		case_skip(tc->name, why);
 		return;
 	}
 	if (ret != KSFT_PASS) {
 		ksft_print_msg("round %d: %s\n", round, why);
-		errors++;
+		c.errors++;
 	}
-	ksft_print_msg("%s: rounds %d, corrupted %d, errors %d\n", tc->name,
-		       round, corrupted, errors);
-	ksft_test_result(!corrupted && !errors, "%s\n", tc->name);
+	ksft_print_msg("%s: rounds %d, corrupted %d, errors %d, read held across fork() in %d\n",
+		       tc->name, c.rounds, c.bad, c.errors, c.window);
+	leaks = print_counts(tc->name, &c, &before, leaks, frame_checks);
+	ksft_test_result(!c.bad && !c.errors && !leaks, "%s\n", tc->name);
+}
+
+/*
+ * The release cases. Each issues one O_DIRECT request that makes the
+ * kernel drop pins on a path other than a plain completion, checks its
+ * result, and counts leaked pins: unequal pin deltas, pages still pinned
+ * afterwards.
+ */
+enum release_case {
+	SAME_PAGE_READV,	/* two halves of one page: same-page merge */
+	SHORT_READ_AT_EOF,	/* fs/direct-io.c: pages past EOF are left over */
+	READ_OVER_256_PAGES,	/* more than one bio */
+	EFAULT_AFTER_PAGES,	/* the iovec runs into an unmapped page */
+	WRITE_FROM_ZERO_PAGE,	/* the shared zero page as the source */
+	NR_RELEASE_CASES
+};
+
+static const char *const release_name[] = {
+	"dio_release_same_page_readv_bdev",
+	"dio_release_short_read_at_eof_msdos_file",
+	"dio_release_read_over_256_pages_bdev",
+	"dio_release_efault_after_pages_bdev",
+	"dio_release_write_from_zero_page_bdev",
+};
+
+/*
+ * One request of case rc: the bytes it moved or -errno. *want: what it
+ * should move; *span: the mapped part of the buffer that it covered.
+ */
+static ssize_t release_io(struct device *dev, enum release_case rc,
+			  unsigned char *map, ssize_t *want, size_t *span,
+			  char *why, size_t len)
+{
+	struct issue io = { 0 };
+	struct iovec iov[2];
+	ssize_t res;
+	int fd;
+
+	fd = open_target(dev, rc == SHORT_READ_AT_EOF ? MSDOS_FILE : RAW_BDEV,
+			 &io, why, len);
+	if (fd < 0)
+		return fd == -2 ? -ENODEV : -EIO;
+	switch (rc) {
+	case SAME_PAGE_READV:
+		iov[0].iov_base = map;
+		iov[0].iov_len = page_size / 2;
+		iov[1].iov_base = map + page_size / 2;
+		iov[1].iov_len = page_size / 2;
+		*want = page_size;
+		*span = page_size;
+		res = preadv(fd, iov, 2, io.offset);
+		break;
+	case SHORT_READ_AT_EOF:
+		/* The file has DIO_LEN bytes; ask for two pages more. */
+		*want = DIO_LEN;
+		*span = DIO_LEN + 2 * page_size;
+		res = pread(fd, map, *span, 0);
+		break;
+	case READ_OVER_256_PAGES:
+		*want = BIG_PAGES * page_size;
+		*span = *want;
+		res = pread(fd, map, *want, 0);
+		break;
+	case EFAULT_AFTER_PAGES:
+		/* map + BIG_PAGES pages is PROT_NONE: a short read or EFAULT. */
+		*want = BIG_PAGES * page_size;
+		*span = *want;
+		res = pread(fd, map, *want + page_size, 0);
+		break;
+	case WRITE_FROM_ZERO_PAGE:
+		*want = DIO_LEN;
+		*span = DIO_LEN;
+		res = pwrite(fd, map, DIO_LEN, RAW_OFFSET + 2 * DIO_LEN);
+		break;
+	default:
+		res = -EINVAL;
+	}
+	if (res < 0)
+		res = -errno;
+	close(fd);
+	return res;
+}
+
+static void run_release_case(struct device *dev, enum release_case rc)
+{
+	struct ipi_fp_counts c = { .kind = "check", .requested = 1 };
+	size_t map_len = (BIG_PAGES + 1) * page_size;
+	int leaks = 0, left, frame_checks = 0;
+	const char *name = release_name[rc];
+	ssize_t res, want = 0;
+	struct pins before;
+	size_t span = 0;
+	unsigned char *map;
+	char why[192] = "";
+	size_t i;
+
+	map = mmap(NULL, map_len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (map == MAP_FAILED) {
+		ksft_print_msg("%s: mmap: %s\n", name, strerror(errno));
+		ksft_test_result_fail("%s\n", name);
+		return;
+	}
+	madvise(map, map_len, MADV_NOHUGEPAGE);
+	/* Read faults map the shared zero page. */
+	if (rc == WRITE_FROM_ZERO_PAGE &&
+	    madvise(map, map_len, MADV_POPULATE_READ)) {
+		ksft_print_msg("%s: MADV_POPULATE_READ: %s\n", name,
+			       strerror(errno));
+		c.errors = 1;
+	}
+	for (i = 0; rc != WRITE_FROM_ZERO_PAGE && i < map_len; i += page_size)
+		map[i] = FILL;
+	if (rc == EFAULT_AFTER_PAGES)
+		mprotect(map + BIG_PAGES * page_size, page_size, PROT_NONE);
+
+	pins_read(&before);
+	res = release_io(dev, rc, map, &want, &span, why, sizeof(why));
+	if (res == -ENODEV) {
+		munmap(map, map_len);
+		case_skip(name, why);
+		return;
+	}
+	c.rounds = 1;
+	c.window = 1;
+	if (c.errors)
+		res = -EIO;
+	/* EFAULT may come back as such or as the pages read before it. */
+	if (res != want && !(rc == EFAULT_AFTER_PAGES &&
+			     (res == -EFAULT || (res > 0 && res < want)))) {
+		ksft_print_msg("%s: returned %zd, expected %zd%s%s\n", name,
+			       res, want, why[0] ? ": " : "", why);
+		c.errors = 1;
+	}
+	left = pinned_pages_left(map, span);
+	if (left > 0) {
+		ksft_print_msg("%s: %d pages still pinned after the I/O\n",
+			       name, left);
+		leaks += left;
+	}
+	frame_checks += left >= 0;
+	ksft_print_msg("%s: returned %zd\n", name, res);
+	leaks = print_counts(name, &c, &before, leaks, frame_checks);
+	munmap(map, map_len);
+	ksft_test_result(!c.errors && !leaks, "%s\n", name);
 }
 
 static int parse_args(int argc, char **argv)
 {
 	int opt, rounds = DEFAULT_ROUNDS;
 
-	while ((opt = getopt(argc, argv, "r:d:")) != -1) {
+	while ((opt = getopt(argc, argv, "r:d:M:")) != -1) {
 		if (opt == 'd' && strlen(optarg) < sizeof(nbd_dev)) {
 			strcpy(nbd_dev, optarg);
 			continue;
 		}
+		if (opt == 'M' && !strcmp(optarg, "no-hold")) {
+			srv.no_hold = true;
+			continue;
+		}
 		if (opt != 'r' || atoi(optarg) < 1)
-			ksft_exit_fail_msg("usage: %s [-r rounds] [-d /dev/nbdN]\n",
+			ksft_exit_fail_msg("usage: %s [-r rounds] [-d /dev/nbdN] [-M no-hold]\n",
 					   argv[0]);
 		rounds = atoi(optarg);
 	}
@@ -834,17 +1142,25 @@ int main(int argc, char **argv)
 			}
 
 	ksft_print_header();
-	ksft_set_plan(nr_cases);
+	ksft_set_plan(nr_cases + NR_RELEASE_CASES);
 	ksft_print_msg("%d rounds per case, page %zu, THP %zu, hugetlb %zu bytes\n",
 		       rounds, page_size, thp_size, hpage_size);
 
 	ret = nbd_start(&dev, why, sizeof(why));
 	if (ret != KSFT_PASS) {
-		for (i = 0; i < nr_cases; i++)
-			if (ret == KSFT_SKIP)
-				case_skip(&cases[i], why);
+		for (i = 0; i < nr_cases + NR_RELEASE_CASES; i++) {
+			const char *name = release_name[0];
+
+			if (i < nr_cases)
+				name = cases[i].name;
 			else
-				case_fail(&cases[i], why);
+				name = release_name[i - nr_cases];
+
+			if (ret == KSFT_SKIP)
+				case_skip(name, why);
+			else
+				case_fail(name, why);
+		}
 		if (ret == KSFT_SKIP) {
 			ksft_print_cnts();
 			exit(KSFT_SKIP);
@@ -859,6 +1175,8 @@ int main(int argc, char **argv)
 
 	for (i = 0; i < nr_cases; i++)
 		run_case(&dev, &cases[i], rounds);
+	for (i = 0; i < NR_RELEASE_CASES; i++)
+		run_release_case(&dev, i);
 
 	if (hpage_size && saved_hugepages >= 0 && saved_hugepages < 4)
 		write_long(nr_hugepages, saved_hugepages);

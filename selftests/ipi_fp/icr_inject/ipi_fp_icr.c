@@ -16,8 +16,21 @@
  *     apic->send_IPI(), a genuine destination-field send from NMI context.
  *  3. The ICR write then runs. The round passes when the target CPU runs
  *     the request and the third CPU takes no call-function-single vector.
- *     A kprobe on generic_smp_call_function_single_interrupt() tells which
- *     CPUs took that vector.
+ *     A kprobe on __sysvec_call_function_single(), which only that vector
+ *     reaches (generic_smp_call_function_single_interrupt() is also the
+ *     handler of the many-CPU CALL_FUNCTION_VECTOR), tells which CPUs took
+ *     it.
+ *
+ * The window is proven, not assumed: the pre-handler records ICR2 as the
+ * outer sender left it and flags that it is running; the NMI handler
+ * counts the round as in the window only when it runs while the flag is
+ * up (after the ICR2 write, before the ICR write) and makes its nested
+ * send. ICR2 is read again when the pre-handler returns: a value other
+ * than the outer sender's is the clobber itself (icr2_clobbered).
+ *
+ * mutate=1 (no nested send) and mutate=2 (the NMI comes only after the ICR
+ * write) break the injection on purpose, for the harness's own tests: the
+ * rounds must then be counted outside the window.
  *
  * A lost IPI is then delivered by sending the vector to the target
  * directly, so the queued request is never left behind.
@@ -63,9 +76,13 @@ module_param(bench_ms, int, 0444);
 module_param(bench_runs, int, 0444);
 static int storm_ms;
 module_param(storm_ms, int, 0444);
+static int mutate;
+module_param(mutate, int, 0444);
+enum { MUTATE_NONE, MUTATE_NO_NESTED_SEND, MUTATE_LATE_NMI };
 
 /* Results. */
 static int ok_rounds, misdelivered, lost, no_nmi, not_sent, stuck;
+static int in_window, icr2_clobbered;
 static int bench_round_trips, bench_min, bench_max;
 static int bench_sends, bench_sends_min, bench_sends_max;
 static char probe_at[KSYM_SYMBOL_LEN];
@@ -75,6 +92,8 @@ module_param(lost, int, 0444);
 module_param(no_nmi, int, 0444);
 module_param(not_sent, int, 0444);
 module_param(stuck, int, 0444);
+module_param(in_window, int, 0444);
+module_param(icr2_clobbered, int, 0444);
 module_param(bench_round_trips, int, 0444);
 module_param(bench_min, int, 0444);
 module_param(bench_max, int, 0444);
@@ -91,6 +110,9 @@ enum { NMI_IDLE, NMI_REQUESTED, NMI_SENT };
 
 static bool armed;
 static int nmi_state;
+static bool pre_running;	/* the pre-handler sits before the ICR write */
+static bool nmi_in_window;	/* the nested send happened while it did */
+static u32 icr2_outer;
 static int received_on = -1;
 static DEFINE_PER_CPU(unsigned long, cfs_vectors);
 static call_single_data_t csd;
@@ -112,12 +134,19 @@ static int icr_write_pre(struct kprobe *p, struct pt_regs *regs)
 	if (!READ_ONCE(armed) || smp_processor_id() != sender)
 		return 0;
 	WRITE_ONCE(armed, false);
+	if (mutate == MUTATE_LATE_NMI)
+		return 0;
+	icr2_outer = apic_read(APIC_ICR2);
+	WRITE_ONCE(pre_running, true);
 	WRITE_ONCE(nmi_state, NMI_REQUESTED);
 	apic->send_IPI_self(NMI_VECTOR);
 	deadline = ktime_get_mono_fast_ns() + 10 * NSEC_PER_MSEC;
 	while (READ_ONCE(nmi_state) != NMI_SENT &&
 	       ktime_get_mono_fast_ns() < deadline)
 		cpu_relax();
+	WRITE_ONCE(pre_running, false);
+	if (apic_read(APIC_ICR2) != icr2_outer)
+		icr2_clobbered++;
 	return 0;
 }
 
@@ -126,7 +155,12 @@ static int nested_sender(unsigned int type, struct pt_regs *regs)
 	if (smp_processor_id() != sender ||
 	    READ_ONCE(nmi_state) != NMI_REQUESTED)
 		return NMI_DONE;
-	apic->send_IPI(third, RESCHEDULE_VECTOR);
+	if (mutate != MUTATE_NO_NESTED_SEND) {
+		apic->send_IPI(third, RESCHEDULE_VECTOR);
+		/* Still before the outer ICR write, ICR2 as it left it. */
+		if (READ_ONCE(pre_running))
+			WRITE_ONCE(nmi_in_window, true);
+	}
 	WRITE_ONCE(nmi_state, NMI_SENT);
 	return NMI_HANDLED;
 }
@@ -138,7 +172,7 @@ static int cfs_vector_pre(struct kprobe *p, struct pt_regs *regs)
 }
 
 static struct kprobe cfs_probe = {
-	.symbol_name = "generic_smp_call_function_single_interrupt",
+	.symbol_name = "__sysvec_call_function_single",
 	.pre_handler = cfs_vector_pre,
 };
 
@@ -229,6 +263,7 @@ static void run_round(void)
 
 	WRITE_ONCE(received_on, -1);
 	WRITE_ONCE(nmi_state, NMI_IDLE);
+	WRITE_ONCE(nmi_in_window, false);
 
 	local_irq_save(flags);
 	WRITE_ONCE(armed, true);
@@ -236,6 +271,11 @@ static void run_round(void)
 	/* The probe disarms itself when the IPI goes through the ICR write. */
 	sent = !ret && !READ_ONCE(armed);
 	WRITE_ONCE(armed, false);
+	if (sent && mutate == MUTATE_LATE_NMI) {
+		/* After the ICR write: the nested send comes too late. */
+		WRITE_ONCE(nmi_state, NMI_REQUESTED);
+		apic->send_IPI_self(NMI_VECTOR);
+	}
 	local_irq_restore(flags);
 
 	deadline = ktime_get_ns() + (u64)timeout_ms * NSEC_PER_MSEC;
@@ -247,14 +287,16 @@ static void run_round(void)
 
 	if (!sent)
 		not_sent++;
-	else if (READ_ONCE(nmi_state) != NMI_SENT)
-		no_nmi++;
 	else if (third_got)
 		misdelivered++;
 	else if (READ_ONCE(received_on) == target)
 		ok_rounds++;
 	else
 		lost++;
+	if (sent && READ_ONCE(nmi_in_window))
+		in_window++;
+	else if (sent)
+		no_nmi++;
 
 	/* Deliver a lost IPI ourselves; the request must not stay queued. */
 	if (!ret && READ_ONCE(received_on) != target) {
@@ -421,8 +463,11 @@ static int __init ipi_fp_icr_init(void)
 
 	INIT_CSD(&csd, csd_func, NULL);
 	ret = register_kprobe(&cfs_probe);
-	if (ret)
-		return ret;
+	if (ret) {
+		pr_err("ipi_fp_icr: cannot probe %s: %d\n",
+		       cfs_probe.symbol_name, ret);
+		return -ENXIO;
+	}
 	ret = register_nmi_handler(NMI_LOCAL, nested_sender, 0, "ipi_fp_icr");
 	if (ret)
 		goto out_cfs;
@@ -446,8 +491,9 @@ static int __init ipi_fp_icr_init(void)
 		bench(one_send, &bench_sends, &bench_sends_min,
 		      &bench_sends_max);
 	}
-	pr_info("ipi_fp_icr: rounds %d ok %d misdelivered %d lost %d no_nmi %d not_sent %d stuck %d\n",
-		rounds, ok_rounds, misdelivered, lost, no_nmi, not_sent, stuck);
+	pr_info("ipi_fp_icr: rounds %d ok %d misdelivered %d lost %d no_nmi %d not_sent %d stuck %d in_window %d icr2_clobbered %d\n",
+		rounds, ok_rounds, misdelivered, lost, no_nmi, not_sent, stuck,
+		in_window, icr2_clobbered);
 	return 0;
 
 out_nmi:

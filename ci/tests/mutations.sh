@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Each test's own mechanism, broken on purpose by its test-only switch,
+# must end in ERROR on the unpatched kernel (x86_64 6.1.192, the cheapest
+# cell, with the harness's kernel and selftests): never PASS, never FAIL.
+#   fpu_io_worker -M no-worker:        no io-wq worker is ever created
+#   odirect_fork -M no-hold:           the NBD server answers at once
+#   icr_nested_ipi -M no-nested-send:  the NMI handler sends nothing
+#   icr_nested_ipi -M late-nmi:        the NMI comes after the ICR write
+# shellcheck source=ci/tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+x86_guest
+# mutated_boot NAME CMDLINE: boot the guest with CMDLINE, parse its console.
+mutated_boot() {
+	"$TOP/scripts/boot-guest.sh" x86_64 "$KERNEL" "$INITRD" "$TMP/$1.log" "$2"
+	grep -E '^# # (IPI_FP_COUNTS|.*-M )' "$TMP/$1.log" | sed 's/^/    /' || true
+}
+mutated_boot broken1 'IPI_FP_ONLY=fpu_io_worker,odirect_fork,icr_nested_ipi KSELFTEST_FPU_IO_WORKER_ARGS="-r2 -Mno-worker" KSELFTEST_ODIRECT_FORK_ARGS="-r2 -Mno-hold" KSELFTEST_ICR_NESTED_IPI_ARGS="-r20 -Mno-nested-send"'
+F=odirect_fork.dio_read_survives_fork
+expect_verdicts "$TMP/broken1.log" \
+	fpu_io_worker.fp_vector_regs_survive_io_worker_creation=ERROR \
+	"${F}_bdev_small_page_pread_thread=ERROR" "${F}_bdev_thp_io_uring=ERROR" \
+	"${F}_bdev_hugetlb_aio=ERROR" "${F}_msdos_file_small_page_aio=ERROR" \
+	icr_nested_ipi.nested_nmi_sender_keeps_outer_ipi_destination=ERROR
+python3 - "$TMP/cell.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+races = [c for c in r['cases'] if 'survives_fork' in c]
+assert len(races) == 12 and all(r['cases'][c] == 'ERROR' for c in races), r['cases']
+print('all 12 odirect_fork race cases ERROR:', r['why'][races[0]])
+PY
+mutated_boot broken2 'IPI_FP_ONLY=icr_nested_ipi KSELFTEST_ICR_NESTED_IPI_ARGS="-r20 -Mlate-nmi"'
+expect_verdicts "$TMP/broken2.log" \
+	icr_nested_ipi.nested_nmi_sender_keeps_outer_ipi_destination=ERROR
+echo "4 broken mechanisms: every affected case ERROR"

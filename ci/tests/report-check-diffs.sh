@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# report.py --check fails, naming the cell, on a SKIP where PASS is
+# expected, on a case the expected table does not know and on a cell that
+# did not run at all.
+# shellcheck source=ci/tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+printf '%s\t%s\t%s\t%s\t%s\n' \
+	t.a x86_64 6.1.192 unpatched PASS \
+	t.a x86_64 6.1.192 patched PASS \
+	t.a ppc64le 6.1.192 unpatched PASS >"$TMP/expected.tsv"
+printf '6.1.192\tapt:linux-source-6.1\t-\tDebian 6.1.192\n' >"$TMP/bases.tsv"
+printf 'phase seconds\nboot 1\n' >"$TMP/timings.txt"
+cell() { echo "{\"guest\": \"ok\", \"reason\": \"\", \"cases\": {$1}, \"counts\": {}}"; }
+cell '"t.a": "SKIP"' >"$TMP/skip.json"
+cell '"t.a": "PASS", "t.new": "PASS"' >"$TMP/unknown.json"
+expect_fail 'DIFFERS: x86_64 6.1.192 unpatched t.a: expected PASS, got SKIP' \
+	python3 "$TOP/scripts/report.py" --check --expected "$TMP/expected.tsv" \
+	--bases "$TMP/bases.tsv" --timings "$TMP/timings.txt" --json "$TMP/m.json" \
+	x86_64 6.1.192 unpatched "$TMP/skip.json" x86_64 6.1.192 patched "$TMP/unknown.json"
+grep -q 'DIFFERS: x86_64 6.1.192 patched t.new: not in the expected table' <<<"$(
+	python3 "$TOP/scripts/report.py" --check --expected "$TMP/expected.tsv" \
+		--bases "$TMP/bases.tsv" --timings "$TMP/timings.txt" --json "$TMP/m.json" \
+		x86_64 6.1.192 unpatched "$TMP/skip.json" x86_64 6.1.192 patched "$TMP/unknown.json" || true
+)"
+grep -q 'ppc64le 6.1.192 unpatched t.a: expected PASS, got -' <<<"$(
+	python3 "$TOP/scripts/report.py" --check --expected "$TMP/expected.tsv" \
+		--bases "$TMP/bases.tsv" --timings "$TMP/timings.txt" --json "$TMP/m.json" \
+		x86_64 6.1.192 unpatched "$TMP/skip.json" || true
+)"
+echo "SKIP for PASS, an unknown case and a missing cell all fail the check"

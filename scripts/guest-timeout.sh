@@ -1,0 +1,52 @@
+#!/bin/sh
+# /usr/bin/timeout of the test guest. run_kselftest.sh runs each test
+# program as "/usr/bin/timeout --foreground N /usr/bin/timeout N PROG ARGS"
+# (GNU coreutils), and reports exit 124 as "# TIMEOUT". Busybox's timeout
+# takes neither --foreground nor the nesting, exits 143 and kills only the
+# program, not the children that keep its output open. This one runs PROG
+# in a session of its own, kills the whole session after N seconds and
+# exits 124 then, PROG's status otherwise. IPI_FP_TEST_TIMEOUT (from the
+# kernel command line) lowers N, so that a hung program ends well before
+# the host's guest timeout and the programs after it still run.
+secs=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--foreground | /usr/bin/timeout | timeout) shift ;;
+	-*) echo "timeout: option $1 not supported" >&2; exit 125 ;;
+	*)
+		[ -n "$secs" ] && break
+		secs=$1
+		shift
+		;;
+	esac
+done
+case "$secs" in '' | *[!0-9]*) echo "usage: timeout [--foreground] SECONDS PROG [ARGS]" >&2; exit 125 ;; esac
+cap=${IPI_FP_TEST_TIMEOUT:-}
+case "$cap" in '' | *[!0-9]*) ;; *) [ "$cap" -lt "$secs" ] && secs=$cap ;; esac
+[ "$1" = /usr/bin/timeout ] && shift
+
+setsid "$@" &
+pid=$!
+marker=/tmp/.timeout.$pid
+(
+	i=0
+	while kill -0 "$pid" 2>/dev/null; do
+		if [ "$i" -ge "$secs" ]; then
+			echo "timeout: $* still running after ${secs}s, killed" >/dev/console
+			: >"$marker"
+			kill -KILL -- "-$pid" 2>/dev/null
+			exit 0
+		fi
+		sleep 1
+		i=$((i + 1))
+	done
+) >/dev/null 2>&1 &
+watchdog=$!
+wait "$pid"
+rc=$?
+wait "$watchdog"
+if [ -e "$marker" ]; then
+	rm -f "$marker"
+	exit 124
+fi
+exit "$rc"
