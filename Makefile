@@ -2,7 +2,7 @@
 # KSRC=/path/to/linux-6.1.y uses your tree instead of Debian's 6.1.192.
 ROUNDS ?= 200
 
-.PHONY: help deps demo check rates lint test patches clean
+.PHONY: help deps demo check rates evidence lint test patches clean
 
 help:
 	@sed -n 's/^## //p' Makefile
@@ -19,11 +19,19 @@ demo: deps
 check:
 	scripts/check.sh
 
-## rates    the matrix with ROUNDS (default 200) rounds of fpu_io_worker and of
-##          each odirect_fork case
+## rates    the matrix, checked like CI, with ROUNDS (default 200) rounds of
+##          fpu_io_worker, of icr_nested_ipi and of each odirect_fork case
 rates: deps
 	IPI_FP_ROUNDS=$(ROUNDS) IPI_FP_ODIRECT_ROUNDS=$(ROUNDS) \
-		IPI_FP_BOOT_TIMEOUT=$${IPI_FP_BOOT_TIMEOUT:-1200} scripts/run-matrix.sh
+		IPI_FP_ICR_ROUNDS=$(ROUNDS) \
+		IPI_FP_BOOT_TIMEOUT=$${IPI_FP_BOOT_TIMEOUT:-1800} \
+		IPI_FP_TEST_TIMEOUT=$${IPI_FP_TEST_TIMEOUT:-1500} \
+		scripts/run-matrix.sh --check
+
+## evidence MAINTAINERS-notes/evidence.md from the last rates (or check) run
+evidence:
+	scripts/make-evidence.py .cache/results >MAINTAINERS-notes/evidence.md.tmp
+	mv MAINTAINERS-notes/evidence.md.tmp MAINTAINERS-notes/evidence.md
 
 ## lint     shellcheck, checkpatch --strict on the series, selftest patch drift
 lint:

@@ -3,8 +3,10 @@
 # ci/matrix.tsv: a work tree with the variant's patches on the base, the
 # kernel, the ipi_fp selftests and an initramfs; then every guest is booted
 # and its console parsed. Prints the matrix and the time of each phase, and
-# writes $CACHE/results/matrix.json (console logs beside it). With --check,
-# exits non-zero when a cell differs from ci/expected.tsv.
+# writes $CACHE/results/: matrix.json, one JSON per cell, the console logs,
+# report.txt (what it printed) and run.json (command, revision, settings),
+# from which scripts/make-evidence.py writes MAINTAINERS-notes/evidence.md.
+# With --check, exits non-zero when a cell differs from ci/expected.tsv.
 # IPI_FP_ROUNDS=N runs N rounds of fpu_io_worker, IPI_FP_ICR_ROUNDS=N of
 # icr_nested_ipi, IPI_FP_ODIRECT_ROUNDS=N of each odirect_fork case, instead
 # of their defaults. IPI_FP_MATRIX=FILE runs the
@@ -28,6 +30,20 @@ timed() {
 }
 
 timed deps "$TOP/scripts/install-deps.sh"
+# What produced these results, for scripts/make-evidence.py.
+rm -f "$results"/*.json "$results/report.txt" "$results"/logs/*.log
+python3 - "$results/run.json" "$0 $*" "${check:+yes}" "$TOP" <<'PY'
+import json, os, subprocess, sys, time
+git = lambda *a: subprocess.run(['git', '-C', sys.argv[4], *a],
+                                capture_output=True, text=True).stdout.strip()
+json.dump({'command': sys.argv[2], 'checked': sys.argv[3] == 'yes',
+           'revision': git('rev-parse', 'HEAD'),
+           'dirty': bool(git('status', '--porcelain', '--untracked-files=no')),
+           'environment': {k: v for k, v in sorted(os.environ.items())
+                           if k.startswith('IPI_FP_') or k == 'KSRC'},
+           'started': time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()),
+           'host_cpus': os.cpu_count()}, open(sys.argv[1], 'w'), indent=1)
+PY
 # The guests run the selftest patch, not selftests/ipi_fp: they must agree.
 "$TOP/scripts/check-selftest-patch.sh"
 [ -z "${KSRC:-}" ] ||
@@ -97,4 +113,4 @@ done
 } >"$results/timings.txt"
 python3 "$TOP/scripts/report.py" $check --expected "$TOP/ci/expected.tsv" \
 	--bases "$TOP/ci/bases.tsv" --timings "$results/timings.txt" \
-	--json "$results/matrix.json" "${parsed[@]}"
+	--json "$results/matrix.json" "${parsed[@]}" | tee "$results/report.txt"

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * An xAPIC IPI must reach its target even when a nested sender (an NMI,
- * #DB/#BP or #MC handler on the same CPU) sends its own IPI between the
- * ICR2 (destination) and ICR (command) writes of the interrupted one.
+ * An xAPIC IPI must reach its target even when a nested sender on the same
+ * CPU sends its own IPI between the ICR2 (destination) and ICR (command)
+ * writes of the interrupted one. NMI, #DB/#BP and #MC handlers can all do
+ * that; the test injects the nested sender from NMI context only.
  *
  * The work is done by the ipi_fp_icr module (icr_inject/), built against
  * the running kernel's build tree: loading it runs the injection rounds on

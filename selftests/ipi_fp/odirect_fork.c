@@ -974,8 +974,14 @@ static ssize_t release_io(struct device *dev, enum release_case rc,
 	ssize_t res;
 	int fd;
 
-	fd = open_target(dev, rc == SHORT_READ_AT_EOF ? MSDOS_FILE : RAW_BDEV,
-			 &io, why, len);
+	if (rc == WRITE_FROM_ZERO_PAGE) {
+		fd = open(nbd_dev, O_WRONLY | O_DIRECT);
+		if (fd < 0)
+			snprintf(why, len, "%s: %s", nbd_dev, strerror(errno));
+	} else {
+		fd = open_target(dev, rc == SHORT_READ_AT_EOF ? MSDOS_FILE :
+				 RAW_BDEV, &io, why, len);
+	}
 	if (fd < 0)
 		return fd == -2 ? -ENODEV : -EIO;
 	switch (rc) {
