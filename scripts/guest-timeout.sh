@@ -12,18 +12,23 @@ secs=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--foreground | /usr/bin/timeout | timeout) shift ;;
-	-*) echo "timeout: option $1 not supported" >&2; exit 125 ;;
+	-*)
+		echo "timeout: option $1 not supported" >&2
+		exit 125
+		;;
+	'' | *[!0-9]*) break ;;
 	*)
-		[ -n "$secs" ] && break
 		secs=$1
 		shift
 		;;
 	esac
 done
-case "$secs" in '' | *[!0-9]*) echo "usage: timeout [--foreground] SECONDS PROG [ARGS]" >&2; exit 125 ;; esac
+[ -n "$secs" ] && [ $# -gt 0 ] || {
+	echo "usage: timeout [--foreground] SECONDS PROG [ARGS]" >&2
+	exit 125
+}
 cap=${IPI_FP_TEST_TIMEOUT:-}
 case "$cap" in '' | *[!0-9]*) ;; *) [ "$cap" -lt "$secs" ] && secs=$cap ;; esac
-[ "$1" = /usr/bin/timeout ] && shift
 
 setsid "$@" &
 pid=$!

@@ -229,7 +229,9 @@ def parse(kunit_dir, log_text):
             prog_why = 'program exited 0 with a case FAIL'
 
         for case in cases:
-            key = prog.name if case is prog else f'{prog.name}.{case.name}'
+            # The base parser stands in an unnamed case for missing results.
+            key = (prog.name if case is prog else
+                   f'{prog.name}.{case.name or "<missing results>"}')
             verdict, why = case_verdict(ktap[case.name],
                                         counts.get(case.name))
             if seen[case.name] > 1:

@@ -33,7 +33,8 @@ x86_guest() {
 	tree=$("$TOP/scripts/make-tree.sh" 6.1.192 unpatched 2>/dev/null)
 	KERNEL=$("$TOP/scripts/build-kernel.sh" x86_64 "$tree" 2>/dev/null)
 	KUNIT=$tree/tools/testing/kunit
-	"$TOP/scripts/build-selftests.sh" x86_64 "$tree" "$TMP/ksft" 2>/dev/null
+	"$TOP/scripts/build-selftests.sh" x86_64 "$tree" "$TMP/ksft" \
+		"$(cat "$(dirname "$KERNEL")/builddir")" 2>/dev/null
 	sed "${1:-}" "$TOP/scripts/guest-init.sh" >"$TMP/init"
 	[ -z "${1:-}" ] || ! cmp -s "$TOP/scripts/guest-init.sh" "$TMP/init" ||
 		{ echo "sed '$1' did not change the guest init"; return 1; }
