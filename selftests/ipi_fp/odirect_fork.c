@@ -33,7 +33,8 @@
  * harness's own tests: such a run must be an ERROR, never a PASS.
  *
  * Pins: around each case the test reads nr_foll_pin_acquired and
- * nr_foll_pin_released from /proc/vmstat; the two deltas must be equal
+ * nr_foll_pin_released from /proc/vmstat (after folding the per-CPU
+ * counts with vm.stat_refresh); the two deltas must be equal
  * (nothing else in the system pins during a case, and a kernel that takes
  * no pins has both at 0). After each round's I/O has completed the test
  * forks once more: a page that is still pinned is copied for the child,
@@ -648,8 +649,19 @@ static long long vmstat_value(const char *key)
 	return found;
 }
 
+/*
+ * The counters live partly in per-CPU deltas that /proc/vmstat does not
+ * add in; writing vm.stat_refresh folds them first, so the deltas of a
+ * case are exact.
+ */
 static void pins_read(struct pins *p)
 {
+	FILE *f = fopen("/proc/sys/vm/stat_refresh", "w");
+
+	if (f) {
+		fputs("1\n", f);
+		fclose(f);
+	}
 	p->acquired = vmstat_value("nr_foll_pin_acquired");
 	p->released = vmstat_value("nr_foll_pin_released");
 }
