@@ -1,6 +1,7 @@
 # ipi_fp: entry points. The work is in scripts/; each target is one line.
 # KSRC=/path/to/linux-6.1.y uses your tree instead of Debian's 6.1.192.
-ROUNDS ?= 200
+ROUNDS ?= 1000
+ODIRECT_ROUNDS ?= 334
 
 .PHONY: help deps demo check rates evidence lint test patches clean
 
@@ -19,13 +20,17 @@ demo: deps
 check:
 	scripts/check.sh
 
-## rates    the matrix, checked like CI, with ROUNDS (default 200) rounds of
-##          fpu_io_worker, of icr_nested_ipi and of each odirect_fork case
+## rates    the matrix, checked like CI, on the unpatched and patched cells
+##          (ci/rates-matrix.tsv) with ROUNDS (default 1000) rounds of
+##          fpu_io_worker and icr_nested_ipi and ODIRECT_ROUNDS (default 334,
+##          so >= 1000 over the three cells of each side) of each odirect_fork
+##          case
 rates: deps
-	IPI_FP_ROUNDS=$(ROUNDS) IPI_FP_ODIRECT_ROUNDS=$(ROUNDS) \
-		IPI_FP_ICR_ROUNDS=$(ROUNDS) \
-		IPI_FP_BOOT_TIMEOUT=$${IPI_FP_BOOT_TIMEOUT:-1800} \
-		IPI_FP_TEST_TIMEOUT=$${IPI_FP_TEST_TIMEOUT:-1500} \
+	IPI_FP_MATRIX=$${IPI_FP_MATRIX:-ci/rates-matrix.tsv} \
+		IPI_FP_ROUNDS=$(ROUNDS) IPI_FP_ICR_ROUNDS=$(ROUNDS) \
+		IPI_FP_ODIRECT_ROUNDS=$(ODIRECT_ROUNDS) \
+		IPI_FP_BOOT_TIMEOUT=$${IPI_FP_BOOT_TIMEOUT:-3000} \
+		IPI_FP_TEST_TIMEOUT=$${IPI_FP_TEST_TIMEOUT:-2400} \
 		scripts/run-matrix.sh --check
 
 ## evidence MAINTAINERS-notes/evidence.md from the last rates (or check) run

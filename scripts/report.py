@@ -58,6 +58,8 @@ def main():
     ap.add_argument('--bases', required=True)
     ap.add_argument('--timings', required=True)
     ap.add_argument('--json', required=True)
+    ap.add_argument('--matrix', help='the cells that were to run (format of '
+                    'ci/matrix.tsv); expected rows of other cells are left out')
     ap.add_argument('cells', nargs='+')
     args = ap.parse_args()
     if len(args.cells) % 4:
@@ -71,6 +73,10 @@ def main():
     labels = {r[0]: r[3] for r in read_tsv(args.bases, 4)}
     expected = {(r[1], r[2], r[3], r[0]): r[4]
                 for r in read_tsv(args.expected, 5)}
+    if args.matrix:
+        planned = {(r[0], r[1], v) for r in read_tsv(args.matrix, 3)
+                   for v in r[2].split()}
+        expected = {k: v for k, v in expected.items() if k[:3] in planned}
 
     def result(arch, base, variant, case):
         return cells.get((arch, base, variant), {}).get('cases', {}).get(

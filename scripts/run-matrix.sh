@@ -113,4 +113,5 @@ done
 } >"$results/timings.txt"
 python3 "$TOP/scripts/report.py" $check --expected "$TOP/ci/expected.tsv" \
 	--bases "$TOP/ci/bases.tsv" --timings "$results/timings.txt" \
+	--matrix "${IPI_FP_MATRIX:-$TOP/ci/matrix.tsv}" \
 	--json "$results/matrix.json" "${parsed[@]}" | tee "$results/report.txt"
