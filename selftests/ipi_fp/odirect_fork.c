@@ -589,40 +589,63 @@ static uint64_t frame_of(int pagemap, const void *addr)
 	return e >> 63 ? e & ((1ULL << 55) - 1) : 0;
 }
 
+/* Read the frames of n pages from first; false if one is unknown. */
+static bool read_frames(int pagemap, uintptr_t first, size_t n,
+			uint64_t *frames)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		frames[i] = frame_of(pagemap, (void *)(first + i * page_size));
+		if (!frames[i])
+			return false;
+	}
+	return true;
+}
+
+#define FRAME_CHECK_TRIES	5
+
 /*
  * After the I/O on [buf, buf + len) has completed, fork once more: a page
  * that is still pinned is copied for the child at fork(), an unpinned one
  * is shared. Returns how many pages the child got copies of (leaked pins),
- * or -1 when the frames cannot be read.
+ * or -1 when the frames cannot be read. A page that moves meanwhile
+ * (khugepaged collapsing a range, compaction) changes the parent's frame
+ * too, and a pinned page cannot move: such a try is repeated.
  */
 static int pinned_pages_left(const unsigned char *buf, size_t len)
 {
 	uintptr_t first = (uintptr_t)buf / page_size * page_size;
-	size_t i, n = ((uintptr_t)buf + len - first + page_size - 1) / page_size;
-	int pagemap = open("/proc/self/pagemap", O_RDONLY), copies = -1, st;
-	uint64_t *frames = calloc(n, sizeof(*frames));
+	size_t n = ((uintptr_t)buf + len - first + page_size - 1) / page_size;
+	int pagemap = open("/proc/self/pagemap", O_RDONLY), copies = -1;
+	uint64_t *frames = calloc(2 * n, sizeof(*frames));
+	int try, st;
 	pid_t pid;
 
-	if (pagemap < 0 || !frames)
-		goto out;
-	for (i = 0; i < n; i++) {
-		frames[i] = frame_of(pagemap, (void *)(first + i * page_size));
-		if (!frames[i])
-			goto out;
-	}
-	pid = fork();
-	if (pid == 0) {
-		int differ = 0;
+	for (try = 0; pagemap >= 0 && frames && try < FRAME_CHECK_TRIES;
+	     try++) {
+		if (!read_frames(pagemap, first, n, frames))
+			break;
+		pid = fork();
+		if (pid == 0) {
+			int differ = 0;
+			size_t i;
 
-		for (i = 0; i < n; i++)
-			differ += frame_of(pagemap,
-					   (void *)(first + i * page_size)) !=
-				  frames[i];
-		_exit(differ > 250 ? 250 : differ);
+			for (i = 0; i < n; i++)
+				differ += frame_of(pagemap,
+						   (void *)(first + i * page_size)) !=
+					  frames[i];
+			_exit(differ > 250 ? 250 : differ);
+		}
+		if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+			break;
+		if (!read_frames(pagemap, first, n, frames + n))
+			break;
+		if (!memcmp(frames, frames + n, n * sizeof(*frames))) {
+			copies = WEXITSTATUS(st);
+			break;
+		}
 	}
-	if (pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st))
-		copies = WEXITSTATUS(st);
-out:
 	free(frames);
 	if (pagemap >= 0)
 		close(pagemap);
