@@ -31,11 +31,13 @@ rates: deps
 		IPI_FP_ODIRECT_ROUNDS=$(ODIRECT_ROUNDS) \
 		IPI_FP_BOOT_TIMEOUT=$${IPI_FP_BOOT_TIMEOUT:-3000} \
 		IPI_FP_TEST_TIMEOUT=$${IPI_FP_TEST_TIMEOUT:-2400} \
-		scripts/run-matrix.sh --check
+		IPI_FP_RESULTS=.cache/results-rates scripts/run-matrix.sh --check
 
-## evidence MAINTAINERS-notes/evidence.md from the last rates (or check) run
+## evidence MAINTAINERS-notes/evidence.md from the last rates run and the last
+##          check (or demo) run
 evidence:
-	scripts/make-evidence.py .cache/results >MAINTAINERS-notes/evidence.md.tmp
+	scripts/make-evidence.py .cache/results-rates .cache/results \
+		>MAINTAINERS-notes/evidence.md.tmp
 	mv MAINTAINERS-notes/evidence.md.tmp MAINTAINERS-notes/evidence.md
 
 ## lint     shellcheck, checkpatch --strict on the series, selftest patch drift

@@ -3,7 +3,8 @@
 # ci/matrix.tsv: a work tree with the variant's patches on the base, the
 # kernel, the ipi_fp selftests and an initramfs; then every guest is booted
 # and its console parsed. Prints the matrix and the time of each phase, and
-# writes $CACHE/results/: matrix.json, one JSON per cell, the console logs,
+# writes $CACHE/results/ (or IPI_FP_RESULTS): matrix.json, one JSON per
+# cell, the console logs,
 # report.txt (what it printed) and run.json (command, revision, settings),
 # from which scripts/make-evidence.py writes MAINTAINERS-notes/evidence.md.
 # With --check, exits non-zero when a cell differs from ci/expected.tsv.
@@ -16,7 +17,7 @@
 
 check=
 [ "${1:-}" = --check ] && check=--check
-results=$CACHE/results
+results=${IPI_FP_RESULTS:-$CACHE/results}
 mkdir -p "$results/logs"
 declare -A phase_time=()
 phases=(deps base+trees kernels selftests initramfs boot)
