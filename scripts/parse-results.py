@@ -19,15 +19,18 @@ counter line (IPI_FP_COUNTS) all agree; anything else is ERROR, never PASS
 or SKIP:
 - the guest: it must start and end init with rc=0, print no kernel splat
   and no KTAP outside its plan; otherwise every case is ERROR;
-- the program: "ok" (exit 0) or "not ok # exit=1" with at least one case
-  FAIL; a crash, another exit code or a TIMEOUT makes all its cases ERROR,
-  and so does a KTAP plan its results do not match;
+- the program: "ok" (exit 0) with no case FAIL, "ok # SKIP" (exit 4)
+  with every case SKIP, or "not ok # exit=1" with at least one case FAIL;
+  a crash, another exit code or a TIMEOUT makes all its cases ERROR, and
+  so does a KTAP plan its results do not match;
 - the case: a name printed twice is ERROR; a case that is not SKIP needs
   its counter line; kind=race needs the race window opened in every round
-  (window == rounds); PASS needs rounds == requested, errors == 0, bad == 0
-  and leaks == 0; FAIL needs rounds == requested, errors == 0 and bad or
-  leaks > 0; a race case of a test that counts FOLL_PIN pins
-  (pins_acquired=) may only PASS when the pins were taken; kind=measure
+  (window == rounds), and the known race cases must say kind=race;
+  requested must be > 0; PASS needs rounds == requested, errors == 0,
+  bad == 0 and leaks == 0; FAIL needs rounds == requested, errors == 0
+  and bad or leaks > 0; a case that reports frame_checks must have run
+  the pinned-page check every round; an odirect_fork race case may only
+  PASS when FOLL_PIN pins were taken (pins_acquired > 0); kind=measure
   cases (costs, the IPI storm) cannot tell a fixed kernel from a broken one
   and get MEASURED, not PASS.
 """
@@ -56,6 +59,11 @@ PROG_RESULT = re.compile(r'^((?:not )?ok \d+) selftests: [^:]+: (\S+)(.*)$')
 COUNTS = re.compile(r'^# IPI_FP_COUNTS (\S+)((?: \w+=\S+)+)\s*$')
 INT_KEYS = ('requested', 'rounds', 'bad', 'errors', 'window', 'leaks')
 KINDS = ('race', 'check', 'measure')
+# The race cases the harness knows: a test cannot opt out of the window
+# rule by calling itself something else. odirect_fork's must take pins.
+KNOWN_RACES = re.compile(r'^(fpu_io_worker\.|icr_nested_ipi\.nested_|'
+                         r'odirect_fork\.dio_read_survives_fork_)')
+MUST_PIN = re.compile(r'^odirect_fork\.dio_read_survives_fork_')
 
 
 def to_ktap(lines):
@@ -124,8 +132,9 @@ def read_counts(diagnostics):
     return counts
 
 
-def case_verdict(ktap, counts):
-    """(verdict, why) of one case from its KTAP status and counter line."""
+def case_verdict(key, ktap, counts):
+    """(verdict, why) of case key (PROGRAM.CASE) from its KTAP status and
+    counter line."""
     if ktap == 'SKIP':
         return 'SKIP', ''
     if ktap not in ('PASS', 'FAIL'):
@@ -135,6 +144,8 @@ def case_verdict(ktap, counts):
     kind = counts.get('kind')
     if kind not in KINDS:
         return 'ERROR', f'unknown kind {kind!r} in the counter line'
+    if KNOWN_RACES.match(key) and kind != 'race':
+        return 'ERROR', f'a race case that calls itself kind={kind}'
     missing = [k for k in INT_KEYS if k != 'leaks' and
                not isinstance(counts.get(k), int)]
     if missing:
@@ -142,6 +153,8 @@ def case_verdict(ktap, counts):
     rounds, requested = counts['rounds'], counts['requested']
     bad, errors = counts['bad'], counts['errors']
     leaks = counts.get('leaks', 0)
+    if requested < 1:
+        return 'ERROR', f'{requested} rounds requested: nothing was tested'
     if kind == 'measure':
         if ktap == 'PASS' and errors == 0 and rounds == requested:
             return 'MEASURED', ''
@@ -154,12 +167,17 @@ def case_verdict(ktap, counts):
     if kind == 'race' and counts['window'] != rounds:
         return 'ERROR', (f'race window opened in {counts["window"]} of '
                          f'{rounds} rounds: the test did not test')
+    if 'frame_checks' in counts and counts['frame_checks'] != rounds:
+        return 'ERROR', (f'pinned-page check ran in {counts["frame_checks"]} '
+                         f'of {rounds} rounds')
     if ktap == 'PASS':
         if bad or leaks:
             return 'ERROR', f'ok, but counted bad {bad}, leaks {leaks}'
-        if kind == 'race' and counts.get('pins_acquired') == 0:
-            return 'ERROR', ('clean without a single FOLL_PIN pin: the '
-                             'kernel kept the data some other way')
+        pins = counts.get('pins_acquired')
+        if MUST_PIN.match(key) and not (isinstance(pins, int) and pins > 0):
+            return 'ERROR', (f'clean with pins_acquired={pins}: no FOLL_PIN '
+                             'pin was seen, the kernel kept the data some '
+                             'other way')
         return 'PASS', ''
     if not bad and not leaks:
         return 'ERROR', 'not ok, but no bad round and no leak counted'
@@ -225,6 +243,8 @@ def parse(kunit_dir, log_text):
             prog_why = f'program ended with "{directives[0]}"'
         elif directives[0] == 'exit=1' and 'FAIL' not in ktap.values():
             prog_why = 'program exited 1 with no case FAIL'
+        elif directives[0] == 'SKIP' and set(ktap.values()) != {'SKIP'}:
+            prog_why = 'program exited 4 (SKIP) with a case not SKIP'
         elif directives[0] == '' and 'FAIL' in ktap.values():
             prog_why = 'program exited 0 with a case FAIL'
 
@@ -232,7 +252,7 @@ def parse(kunit_dir, log_text):
             # The base parser stands in an unnamed case for missing results.
             key = (prog.name if case is prog else
                    f'{prog.name}.{case.name or "<missing results>"}')
-            verdict, why = case_verdict(ktap[case.name],
+            verdict, why = case_verdict(key, ktap[case.name],
                                         counts.get(case.name))
             if seen[case.name] > 1:
                 verdict, why = 'ERROR', 'case name printed more than once'

@@ -70,8 +70,9 @@ counts() {
 	echo "# # IPI_FP_COUNTS $1 kind=$2 requested=$3 rounds=$4 bad=$5 errors=$6 window=$7"
 }
 
-# expect_verdicts LOG CASE=VERDICT...: parse-results.py must give each CASE
-# of LOG that verdict (and the guest must be ok unless a CASE says so).
+# expect_verdicts LOG CASE=VERDICT[@WHY]...: parse-results.py must give
+# each CASE of LOG that verdict (and, with @WHY, a reason containing WHY).
+# The guest must be ok, unless one argument is guest=error.
 expect_verdicts() {
 	local log=$1
 	shift
@@ -79,10 +80,17 @@ expect_verdicts() {
 	python3 - "$TMP/cell.json" "$@" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
-for want in sys.argv[2:]:
+wants = sys.argv[2:]
+guest = 'error' if 'guest=error' in wants else 'ok'
+assert r['guest'] == guest, f"guest {r['guest']} ({r['reason']}), expected {guest}"
+for want in wants:
+    if want == 'guest=error':
+        continue
     case, verdict = want.split('=', 1)
+    verdict, _, why = verdict.partition('@')
     got = r['cases'].get(case, 'missing')
     assert got == verdict, f'{case}: expected {verdict}, got {got}: {r}'
+    assert why in r['why'].get(case, ''), f"{case}: why {r['why'].get(case)!r}, expected {why!r}"
     print(f'as expected: {case} {got}', r['why'].get(case, ''))
 PY
 }

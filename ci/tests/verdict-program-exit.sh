@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A program's own result counts: cases printed ok by a program that then
-# crashed (exit=139), timed out, exited 1 with no case FAIL or 0 with one,
-# are all ERROR; a guest whose init ended with rc!=0 is an error.
+# crashed (exit=139), timed out, exited 1 with no case FAIL, 0 with one,
+# or 4 (SKIP) with a case not SKIP, are all ERROR; a guest whose init
+# ended with rc!=0 is an error.
 # shellcheck source=ci/tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 kunit_dir
@@ -33,6 +34,10 @@ expect_verdicts "$TMP/timeout.log" "$C=ERROR"
 prog_log 'not ok 1 selftests: ipi_fp: fpu_io_worker # exit=1' ok >"$TMP/exit1.log"
 expect_verdicts "$TMP/exit1.log" "$C=ERROR"
 prog_log 'ok 1 selftests: ipi_fp: fpu_io_worker' ok 3 >"$TMP/rc.log"
-expect_verdicts "$TMP/rc.log" "$C=ERROR"
+expect_verdicts "$TMP/rc.log" "$C=ERROR" guest=error
 grep -q 'rc=3' "$TMP/cell.json"
-echo "crash, timeout, exit 1 without FAIL and guest rc 3: all ERROR"
+prog_log 'ok 1 selftests: ipi_fp: fpu_io_worker' 'not ok' >"$TMP/exit0fail.log"
+expect_verdicts "$TMP/exit0fail.log" "$C=ERROR@exited 0 with a case FAIL"
+prog_log 'ok 1 selftests: ipi_fp: fpu_io_worker # SKIP' ok >"$TMP/skip.log"
+expect_verdicts "$TMP/skip.log" "$C=ERROR@exited 4 (SKIP) with a case not SKIP"
+echo "crash, timeout, exit 1 without FAIL, exit 0 with FAIL, SKIP with a PASS, guest rc 3: all ERROR"
