@@ -4,12 +4,12 @@
 # (GNU coreutils), and reports exit 124 as "# TIMEOUT". Busybox's timeout
 # takes neither --foreground nor the nesting, exits 143 and kills only the
 # program, not the children that keep its output open. This one runs PROG
-# in a session (and process group) of its own and waits, up to N seconds,
-# until nothing of that process group is left; then it kills the group
-# and exits 124, otherwise PROG's status. A child that left the group is
-# not followed. N=0 means no limit, as in GNU's. IPI_FP_TEST_TIMEOUT (from
-# the kernel command line) lowers N, so that a hung program ends well
-# before the host's guest timeout and the programs after it still run.
+# in a session (and process group) of its own, kills that process group
+# if PROG still runs after N seconds and exits 124 then, PROG's status
+# otherwise. (A child that outlives PROG, or leaves its process group, is
+# not followed: the guest timeout catches that.) IPI_FP_TEST_TIMEOUT (from the
+# kernel command line) lowers N, so that a hung program ends well before
+# the host's guest timeout and the programs after it still run.
 secs=
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -34,6 +34,7 @@ case "$cap" in
 '' | *[!0-9]* | 0) ;;
 *) [ "$secs" = 0 ] || [ "$cap" -lt "$secs" ] && secs=$cap ;;
 esac
+# 0: no limit, as in GNU's.
 [ "$secs" = 0 ] && exec "$@"
 
 setsid "$@" &
@@ -41,11 +42,11 @@ pid=$!
 marker=/tmp/.timeout.$pid
 (
 	i=0
-	while kill -0 "-$pid" 2>/dev/null; do
+	while kill -0 "$pid" 2>/dev/null; do
 		if [ "$i" -ge "$secs" ]; then
 			echo "timeout: $* still running after ${secs}s, killed" >/dev/console
 			: >"$marker"
-			kill -KILL "-$pid" 2>/dev/null
+			kill -KILL -- "-$pid" 2>/dev/null
 			exit 0
 		fi
 		sleep 1
