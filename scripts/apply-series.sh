@@ -22,7 +22,7 @@ for patch in "$@"; do
 		log "skipping $name: already in the tree (upstream commit ${upstream:-unknown})"
 		continue
 	fi
-	if ! out=$(git -C "$tree" am -q --keep-cr "$patch" 2>&1); then
+	if ! out=$(git -C "$tree" am -q -3 --keep-cr "$patch" 2>&1); then
 		git -C "$tree" am --abort >/dev/null 2>&1 || true
 		file=$(sed -n 's/^error: patch failed: \([^:]*\):.*/\1/p; s/^error: \([^:]*\): does not exist in index/\1/p' <<<"$out" | head -n 1)
 		die "patch $name does not apply to $tree${file:+: $file}"$'\n'"$out"

@@ -18,8 +18,10 @@ extra=${5:-}
 timeout_s=${IPI_FP_BOOT_TIMEOUT:-300}
 test_timeout_s=${IPI_FP_TEST_TIMEOUT:-$((timeout_s / 2))}
 # ppc64le: 2 vCPUs (the FP test needs two); x86_64: 3 (the ICR test needs
-# a sender, a target and a third CPU).
+# a sender, a target and a third CPU); IPI_FP_CPUS overrides, and
+# IPI_FP_MAXCPUS=N adds hotplug slots up to N possible CPUs.
 cpus=${IPI_FP_CPUS:-}
+maxcpus=${IPI_FP_MAXCPUS:-}
 need_cmd "$QEMU" "qemu-system-$( [ "$KARCH" = powerpc ] && echo ppc || echo x86)"
 [ -f "$kernel" ] || die "kernel image $kernel not found"
 [ -f "$initrd" ] || die "initramfs $initrd not found"
@@ -39,7 +41,7 @@ x86_64)
 	;;
 esac
 rc=0
-timeout --foreground -k 5 "$timeout_s" "$QEMU" "${args[@]}" -smp "$cpus" -m 2G \
+timeout --foreground -k 5 "$timeout_s" "$QEMU" "${args[@]}" -smp "$cpus${maxcpus:+,maxcpus=$maxcpus}" -m 2G \
 	-nographic -no-reboot -kernel "$kernel" -initrd "$initrd" \
 	</dev/null >"$logf" 2>&1 || rc=$?
 if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then

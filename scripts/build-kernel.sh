@@ -63,8 +63,10 @@ log "$ARCH_NAME $(basename "$tree"): building kernel $fp in $out"
 		"${mk[@]}" olddefconfig
 } >"$out/config.log" 2>&1 || die "kernel configuration failed; see $out/config.log"
 
-# Every option a fragment asks for must be in the result. The selftest's
-# config is arch-neutral: symbols this arch does not have are allowed.
+# Every option a fragment asks for must be in the result; a later fragment
+# overrides an earlier one (as merge_config.sh does). The selftest's config
+# is arch-neutral: symbols this arch does not have are allowed.
+declare -A want=() want_from=()
 for f in "${frags[@]}"; do
 	while IFS= read -r line; do
 		case "$line" in
@@ -72,16 +74,22 @@ for f in "${frags[@]}"; do
 		"# CONFIG_"*" is not set") sym=${line#\# }; sym=${sym%% *}; line="# $sym is not set" ;;
 		*) continue ;;
 		esac
-		grep -qxF "$line" "$out/.config" && continue
-		if [ "$line" = "# $sym is not set" ] && ! grep -q "^$sym=" "$out/.config"; then
-			continue
-		fi
-		if [[ "$f" == */tools/testing/selftests/* ]] &&
-			! grep -q -e "^$sym=" -e "^# $sym is not set" "$out/.config"; then
-			continue
-		fi
-		die "$f asks for '$line' but the $ARCH_NAME config has '$(grep -e "^$sym=" -e "^# $sym " "$out/.config" || echo "no $sym")'"
+		want[$sym]=$line
+		want_from[$sym]=$f
 	done <"$f"
+done
+for sym in "${!want[@]}"; do
+	line=${want[$sym]}
+	f=${want_from[$sym]}
+	grep -qxF "$line" "$out/.config" && continue
+	if [ "$line" = "# $sym is not set" ] && ! grep -q "^$sym=" "$out/.config"; then
+		continue
+	fi
+	if [[ "$f" == */tools/testing/selftests/* ]] &&
+		! grep -q -e "^$sym=" -e "^# $sym is not set" "$out/.config"; then
+		continue
+	fi
+	die "$f asks for '$line' but the $ARCH_NAME config has '$(grep -e "^$sym=" -e "^# $sym " "$out/.config" || echo "no $sym")'"
 done
 
 # x86_64: 'all' also gives Module.symvers for the selftest's module.

@@ -2,16 +2,21 @@
 # get-base.sh NAME: make branch base/NAME in the cache repository and print
 # its commit. The source is Debian's kernel source tarball, or the user's
 # tree when KSRC is set (read only: its files are added to our repository,
-# nothing is written to KSRC). The base must be a 6.1.y tree. Exits 3 when
-# the base is derived by a revert that KSRC does not need (it lacks the
-# change already): the caller skips that base.
+# nothing is written to KSRC). The base must be a tree of the stable branch
+# its series names (patches/SERIES, first line "# ipi_fp series for Linux
+# 6.1.y"). Exits 3 when the caller must skip the base: KSRC is of another
+# branch, or the base is derived by a revert that KSRC does not need (it
+# lacks the change already).
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 name=${1:?usage: get-base.sh NAME (see ci/bases.tsv)}
 row=$(awk -F'\t' -v n="$name" '$1 == n' "$TOP/ci/bases.tsv")
 [ -n "$row" ] || die "base '$name' is not in ci/bases.tsv"
-IFS=$'\t' read -r _ source revert _ <<<"$row"
+IFS=$'\t' read -r _ source revert _ series <<<"$row"
+[ -f "$TOP/patches/${series:-}" ] || die "base '$name': series file patches/${series:-} (ci/bases.tsv) not found"
+branch=$(sed -n '1s/^# ipi_fp series for Linux \([0-9]*\.[0-9]*\)\.y\b.*/\1/p' "$TOP/patches/$series")
+[ -n "$branch" ] || die "patches/$series: first line must be '# ipi_fp series for Linux X.Y.y ...'"
 
 REPO=$CACHE/linux.git
 [ -d "$REPO" ] || git init -q --bare "$REPO"
@@ -20,16 +25,24 @@ export GIT_AUTHOR_NAME=ipi_fp GIT_AUTHOR_EMAIL=ipi_fp@localhost
 export GIT_COMMITTER_NAME=ipi_fp GIT_COMMITTER_EMAIL=ipi_fp@localhost
 export GIT_AUTHOR_DATE='2000-01-01T00:00:00Z' GIT_COMMITTER_DATE='2000-01-01T00:00:00Z'
 
-# check_61 FILE-OR-GIT-SPEC DESCRIPTION: refuse anything but 6.1.y.
-check_61() {
+# check_branch MAKEFILE-TEXT DESCRIPTION: refuse anything but $branch.y.
+check_branch() {
 	local mk=$1 what=$2 v p s
 	v=$(sed -n 's/^VERSION = //p' <<<"$mk")
 	p=$(sed -n 's/^PATCHLEVEL = //p' <<<"$mk")
 	s=$(sed -n 's/^SUBLEVEL = //p' <<<"$mk")
 	[ -n "$v" ] || die "$what: no top-level kernel Makefile (VERSION = ...) found; point KSRC at a Linux source tree"
-	[ "$v.$p" = 6.1 ] ||
-		die "$what is Linux $v.$p.$s, not 6.1.y; the series is for the 6.1 stable branch"
+	[ "$v.$p" = "$branch" ] ||
+		die "$what is Linux $v.$p.$s, not $branch.y; base $name is of the $branch stable branch"
 	echo "$v.$p.$s"
+}
+
+# all_branches: the stable branches of the bases in ci/bases.tsv.
+all_branches() {
+	local f
+	for f in $(awk -F'\t' '!/^#/ && NF >= 5 { print $5 }' "$TOP/ci/bases.tsv" | sort -u); do
+		sed -n '1s/^# ipi_fp series for Linux \([0-9]*\.[0-9]*\)\.y\b.*/\1/p' "$TOP/patches/$f"
+	done
 }
 
 # import_tree DIR [-f]: commit the files of DIR (read only) and print the
@@ -48,7 +61,14 @@ import_tree() {
 if [ -n "${KSRC:-}" ]; then
 	key=ksrc
 	[ -d "$KSRC" ] || die "KSRC=$KSRC is not a directory"
-	ver=$(check_61 "$(cat "$KSRC/Makefile" 2>/dev/null)" "KSRC=$KSRC")
+	mk=$(cat "$KSRC/Makefile" 2>/dev/null || true)
+	kver=$(sed -n 's/^VERSION = //p; s/^PATCHLEVEL = //p' <<<"$mk" | paste -sd.)
+	[ -n "$kver" ] || die "KSRC=$KSRC: no top-level kernel Makefile (VERSION = ...) found; point KSRC at a Linux source tree"
+	if [ "$kver" != "$branch" ] && grep -qx "$kver" <(all_branches); then
+		log "base $name is of the $branch branch; KSRC is $kver.y"
+		exit 3
+	fi
+	ver=$(check_branch "$mk" "KSRC=$KSRC")
 	if git -C "$KSRC" rev-parse --verify -q HEAD >/dev/null 2>&1 &&
 		[ -z "$(git -C "$KSRC" status --porcelain --untracked-files=no)" ]; then
 		src_commit=$(git -C "$KSRC" rev-parse HEAD)
@@ -64,6 +84,7 @@ else
 	tarball=/usr/src/$pkg.tar.xz
 	# Key the import on the package version, so a Debian update re-imports.
 	key=$pkg-$(dpkg-query -W -f='${Version}' "$pkg" 2>/dev/null || echo none)
+	key=${key//[^A-Za-z0-9._-]/_} # a ref name: Debian versions have ~ and :
 	src_commit=$(g rev-parse -q --verify "refs/sources/$key" || true)
 	if [ -z "$src_commit" ]; then
 		[ -f "$tarball" ] || die "$tarball not found; run 'make deps' (Debian package $pkg)"
@@ -71,14 +92,14 @@ else
 		tmp=$(mktemp -d "$CACHE/unpack.XXXXXX")
 		tar -C "$tmp" -xf "$tarball"
 		top=("$tmp"/*)
-		check_61 "$(cat "${top[0]}/Makefile")" "$tarball" >/dev/null
+		check_branch "$(cat "${top[0]}/Makefile")" "$tarball" >/dev/null
 		log "committing the base tree"
 		src_commit=$(import_tree "${top[0]}" -f)
 		rm -rf "$tmp"
 		g update-ref "refs/sources/$key" "$src_commit"
 	fi
 fi
-check_61 "$(g show "$src_commit:Makefile")" "base $name" >/dev/null
+check_branch "$(g show "$src_commit:Makefile")" "base $name" >/dev/null
 
 if [ "$revert" = - ]; then
 	commit=$src_commit

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 HOST_PKGS=(
-	linux-source-6.1 build-essential bc bison flex libelf-dev libssl-dev
+	linux-source-6.1 linux-source-6.12 build-essential bc bison flex libelf-dev libssl-dev
 	cpio kmod xz-utils rsync python3 ccache quilt git
 	gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross
 	qemu-system-ppc qemu-system-x86

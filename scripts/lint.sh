@@ -31,20 +31,35 @@ run "python3 -m py_compile scripts/*.py" python3 -m py_compile "$TOP"/scripts/*.
 #   commit ids the patches cite cannot be looked up;
 # - FILE_PATH_CHANGES, selftest patch only: the new directory is covered by
 #   the "KERNEL SELFTEST FRAMEWORK" entry (F: tools/testing/selftests/).
-tree=$("$TOP/scripts/make-tree.sh" 6.1.192 unpatched)
+# Each base's series is checked with its own tree's checkpatch.pl; the
+# mainline submissions (patches/*/ without a series) with the newest one.
 # checkpatch treats a path that the current directory's git repository
 # tracks as a source file, not a patch: run it from the kernel tree.
 checkpatch() {
-	local ignore=UNKNOWN_COMMIT_ID
-	case "$1" in *selftests*) ignore+=,FILE_PATH_CHANGES ;; esac
+	local tree=$1 patch=$2 ignore=UNKNOWN_COMMIT_ID
+	case "$patch" in *selftests*) ignore+=,FILE_PATH_CHANGES ;; esac
 	(cd "$tree" && perl scripts/checkpatch.pl --strict --no-tree --quiet \
-		--ignore "$ignore" "$1")
+		--ignore "$ignore" "$patch")
 }
-while read -r p; do
-	run "checkpatch --strict $(basename "$p")" checkpatch "$p"
-done < <("$TOP/scripts/variant-patches.sh" patched; "$TOP/scripts/variant-patches.sh" control-lwsync | grep /ci/controls/)
+declare -A checked=()
+tree=
+for base in 6.1.192 6.12.117; do
+	tree=$("$TOP/scripts/make-tree.sh" "$base" unpatched)
+	while read -r p; do
+		[ -z "${checked[$p]:-}" ] || continue
+		checked[$p]=1
+		run "checkpatch --strict ${p#"$TOP"/patches/} ($base)" checkpatch "$tree" "$p"
+	done < <("$TOP/scripts/variant-patches.sh" "$base" patched
+		[ "$base" != 6.1.192 ] ||
+			"$TOP/scripts/variant-patches.sh" "$base" control-lwsync | grep /ci/controls/)
+done
+for p in "$TOP"/patches/x86-apic-icr/*.patch; do
+	run "checkpatch --strict ${p#"$TOP"/patches/} (mainline submission)" checkpatch "$tree" "$p"
+done
 run "patches/series lists every patch file" \
 	diff <(grep -v '^#' "$TOP/patches/series") <(cd "$TOP/patches" && ls ./*.patch | sed 's|^\./||')
+run "patches/series-6.12.y lists every patch of patches/6.12.y/" \
+	diff <(grep '^6.12.y/' "$TOP/patches/series-6.12.y") <(cd "$TOP/patches" && ls 6.12.y/*.patch)
 run "selftest patch matches selftests/ipi_fp" "$TOP/scripts/check-selftest-patch.sh"
 echo "lint: $pass passed, $fail failed"
 [ "$fail" = 0 ]

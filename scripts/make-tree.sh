@@ -9,7 +9,7 @@
 
 base=${1:?usage: make-tree.sh BASE VARIANT}
 variant=${2:?usage: make-tree.sh BASE VARIANT}
-mapfile -t patches < <("$TOP/scripts/variant-patches.sh" "$variant")
+mapfile -t patches < <("$TOP/scripts/variant-patches.sh" "$base" "$variant")
 commit=$("$TOP/scripts/get-base.sh" "$base")
 tree=$CACHE/trees/$base-$variant
 stamp=$(cat /dev/null "${patches[@]}" | sha1sum | cut -c1-40)

@@ -12,6 +12,10 @@
 # icr_nested_ipi, IPI_FP_ODIRECT_ROUNDS=N of each odirect_fork case, instead
 # of their defaults. IPI_FP_MATRIX=FILE runs the
 # cells of FILE instead of ci/matrix.tsv (same format).
+# A variant ending in -physflat boots the kernel, initramfs and tests of
+# the variant without the suffix (nothing is built twice) in a guest with
+# more than eight possible CPUs (-smp 3,maxcpus=9), where x86_64 6.1 uses
+# the physflat APIC driver instead of flat.
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -68,8 +72,14 @@ declare -A kernel=() initrd=() kunit=()
 for cell in "${cells[@]}"; do
 	read -r arch base variant <<<"$cell"
 	id=$arch-$base-$variant
+	build_variant=${variant%-physflat}
+	bid=$arch-$base-$build_variant
+	if [ "$bid" != "$id" ] && [ -n "${kernel[$bid]:-}" ]; then
+		kernel[$id]=${kernel[$bid]} initrd[$id]=${initrd[$bid]} kunit[$id]=${kunit[$bid]}
+		continue
+	fi
 	rc=0
-	timed base+trees "$TOP/scripts/make-tree.sh" "$base" "$variant" >"$results/tree.path" || rc=$?
+	timed base+trees "$TOP/scripts/make-tree.sh" "$base" "$build_variant" >"$results/tree.path" || rc=$?
 	if [ "$rc" = 3 ]; then
 		log "skipping $id: base $base does not apply to KSRC"
 		continue
@@ -77,19 +87,20 @@ for cell in "${cells[@]}"; do
 	[ "$rc" = 0 ] || exit "$rc"
 	tree=$(cat "$results/tree.path")
 	debug=
-	if [[ "$variant" == *-debug ]]; then
+	if [[ "$build_variant" == *-debug ]]; then
 		debug=$TOP/kconfig/debug.config
 		[ -f "$TOP/kconfig/debug-$arch.config" ] && debug+=" $TOP/kconfig/debug-$arch.config"
 	fi
 	IPI_FP_EXTRA_CONFIG=$debug timed kernels "$TOP/scripts/build-kernel.sh" \
 		"$arch" "$tree" >"$results/kernel.path"
-	kernel[$id]=$(cat "$results/kernel.path")
-	timed selftests "$TOP/scripts/build-selftests.sh" "$arch" "$tree" "$CACHE/kselftest/$id" \
-		"$(cat "$(dirname "${kernel[$id]}")/builddir")"
-	initrd[$id]=$CACHE/initramfs/$id.cpio.gz
+	kernel[$bid]=$(cat "$results/kernel.path")
+	timed selftests "$TOP/scripts/build-selftests.sh" "$arch" "$tree" "$CACHE/kselftest/$bid" \
+		"$(cat "$(dirname "${kernel[$bid]}")/builddir")"
+	initrd[$bid]=$CACHE/initramfs/$bid.cpio.gz
 	mkdir -p "$CACHE/initramfs"
-	timed initramfs "$TOP/scripts/make-initramfs.sh" "$arch" "$CACHE/kselftest/$id" "${initrd[$id]}"
-	kunit[$id]=$tree/tools/testing/kunit
+	timed initramfs "$TOP/scripts/make-initramfs.sh" "$arch" "$CACHE/kselftest/$bid" "${initrd[$bid]}"
+	kunit[$bid]=$tree/tools/testing/kunit
+	kernel[$id]=${kernel[$bid]} initrd[$id]=${initrd[$bid]} kunit[$id]=${kunit[$bid]}
 done
 rm -f "$results/tree.path" "$results/kernel.path"
 
@@ -100,7 +111,9 @@ for cell in "${cells[@]}"; do
 	[ -n "${kernel[$id]:-}" ] || continue
 	log "booting $id"
 	start=$SECONDS
-	timed boot "$TOP/scripts/boot-guest.sh" "$arch" "${kernel[$id]}" "${initrd[$id]}" \
+	maxcpus=
+	[ "$variant" != "${variant%-physflat}" ] && maxcpus=9
+	IPI_FP_MAXCPUS=$maxcpus timed boot "$TOP/scripts/boot-guest.sh" "$arch" "${kernel[$id]}" "${initrd[$id]}" \
 		"$results/logs/$id.log" "$extra" || true
 	log "$id: guest ran $((SECONDS - start))s; console in $results/logs/$id.log"
 	python3 "$TOP/scripts/parse-results.py" "${kunit[$id]}" "$results/logs/$id.log" \

@@ -1,30 +1,39 @@
 #!/usr/bin/env bash
-# variant-patches.sh VARIANT: print the patches (paths) a variant applies.
+# variant-patches.sh BASE VARIANT: print the patches (paths) a variant of
+# base BASE applies. The base's series file (ci/bases.tsv) lists them.
 #   unpatched       the selftest patches of the series only (no kernel change)
 #   patched         the whole series
 #   patched-debug   the whole series; the kernel adds kconfig/debug.config
 #   control-lwsync  the selftest patches plus the barrier-before-IPI patch
 #                   proposed on linuxppc-dev (negative control)
+# A variant may end in a boot suffix (-physflat, see scripts/run-matrix.sh): it
+# applies the patches of the variant without it.
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-series=$TOP/patches/series
+usage="usage: variant-patches.sh BASE unpatched|patched|patched-debug|control-lwsync[-physflat]"
+base=${1:?$usage}
+variant=${2:?$usage}
+series=$(awk -F'\t' -v n="$base" '$1 == n { print $5 }' "$TOP/ci/bases.tsv")
+[ -n "$series" ] || die "base '$base' (with a series column) is not in ci/bases.tsv"
+series=$TOP/patches/$series
 [ -f "$series" ] || die "$series not found"
+dir=$(dirname "$series")
 mapfile -t all < <(grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' "$series")
 
 selftests() {
 	local p
 	for p in "${all[@]}"; do
-		case "$p" in *selftests*) echo "$TOP/patches/$p" ;; esac
+		case "$p" in *selftests*) echo "$dir/$p" ;; esac
 	done
 }
 
-case "${1:?usage: variant-patches.sh unpatched|patched|patched-debug|control-lwsync}" in
+case "${variant%-physflat}" in
 unpatched) selftests ;;
-patched | patched-debug) printf "$TOP/patches/%s\n" "${all[@]}" ;;
+patched | patched-debug) printf "$dir/%s\n" "${all[@]}" ;;
 control-lwsync)
 	selftests
 	echo "$TOP/ci/controls/powerpc-lwsync-before-reschedule-ipi.patch"
 	;;
-*) die "unknown variant '$1' (unpatched, patched, patched-debug, control-lwsync)" ;;
+*) die "unknown variant '$variant' (unpatched, patched, patched-debug, control-lwsync; optionally -physflat)" ;;
 esac

@@ -6,27 +6,40 @@
  * Loading the module runs the test on the loading task's CPU (the sender);
  * the results are read-only module parameters. Each round:
  *
- *  1. With interrupts disabled, arm a kprobe on the ICR write of
- *     __default_send_IPI_dest_field() (or of the helper it uses) and queue
- *     a call-function-single request on the target CPU with
- *     smp_call_function_single_async(): a real IPI send.
- *  2. The kprobe fires with ICR2 already holding the target. Its handler
- *     raises a self-NMI (shorthand: ICR2 untouched) and waits until the
- *     registered NMI handler has sent a reschedule IPI to a third CPU with
- *     apic->send_IPI(), a genuine destination-field send from NMI context.
- *  3. The ICR write then runs. The round passes when the target CPU runs
- *     the request and the third CPU takes no call-function-single vector.
- *     A kprobe on __sysvec_call_function_single(), which only that vector
- *     reaches (generic_smp_call_function_single_interrupt() is also the
- *     handler of the many-CPU CALL_FUNCTION_VECTOR), tells which CPUs took
- *     it.
+ *  1. With interrupts disabled, arm a hardware data breakpoint on writes
+ *     to the sender's ICR2 register and queue a call-function-single
+ *     request on the target CPU with smp_call_function_single_async(): a
+ *     real IPI send, whichever code the kernel sends it with. No
+ *     instruction is looked for: the CPU itself traps (#DB) right after
+ *     the ICR2 write, before the ICR write that fires the IPI.
+ *  2. The breakpoint handler (in #DB context) raises a self-NMI (shorthand:
+ *     ICR2 untouched) and waits until the registered NMI handler has sent
+ *     NMI_VECTOR to every other online CPU with apic->send_IPI_mask(), as
+ *     the NMI backtrace (nmi_trigger_cpumask_backtrace()) does: a genuine
+ *     destination-field send from NMI context. The other CPUs' NMIs are
+ *     claimed by the same handler.
+ *  3. The ICR write then runs. A kprobe on __sysvec_call_function_single(),
+ *     which only CALL_FUNCTION_SINGLE_VECTOR reaches
+ *     (generic_smp_call_function_single_interrupt() is also the handler of
+ *     the many-CPU CALL_FUNCTION_VECTOR), tells which CPUs took it. Per
+ *     round: did the target run the request (reached, else missed), and
+ *     did any other CPU take the vector (stray)?
  *
- * The window is proven, not assumed: the pre-handler records ICR2 as the
- * outer sender left it and flags that it is running; the NMI handler
- * counts the round as in the window only when it runs while the flag is
- * up (after the ICR2 write, before the ICR write) and makes its nested
- * send. ICR2 is read again when the pre-handler returns: a value other
- * than the outer sender's is the clobber itself (icr2_clobbered).
+ * What the nested send does to the interrupted IPI depends on the APIC
+ * driver (apic_driver): in physflat mode the mask is sent one CPU at a
+ * time, ICR2 is left holding the last CPU of the mask (the third CPU,
+ * above the target), and the interrupted IPI goes there: missed and
+ * stray. In flat logical mode the mask is one send whose destination
+ * still contains the target: the target gets its IPI and the third CPU a
+ * stray copy.
+ *
+ * The window is proven, not assumed: the breakpoint handler records ICR2
+ * as the outer sender left it and flags that it is running; the NMI
+ * handler counts the round as in the window only when it runs while the
+ * flag is up (after the ICR2 write, before the ICR write) and makes its
+ * nested send. ICR2 is read again when the breakpoint handler returns: a
+ * value other than the outer sender's is the clobber itself
+ * (icr2_clobbered).
  *
  * mutate=1 (no nested send) and mutate=2 (the NMI comes only after the ICR
  * write) break the injection on purpose, for the harness's own tests: the
@@ -48,7 +61,7 @@
  * as a request that never ran.
  */
 #include <linux/cpumask.h>
-#include <linux/kallsyms.h>
+#include <linux/hw_breakpoint.h>
 #include <linux/kprobes.h>
 #include <linux/kthread.h>
 #include <linux/slab.h>
@@ -56,6 +69,7 @@
 #include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/percpu.h>
+#include <linux/perf_event.h>
 #include <linux/smp.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -65,6 +79,7 @@
 static int sender = -1, target = -1, third = -1;
 static int rounds = 1000;
 static int timeout_ms = 200;
+static int settle_ms = 20;
 static int bench_ms = 200;
 static int bench_runs = 7;
 module_param(sender, int, 0444);
@@ -72,6 +87,7 @@ module_param(target, int, 0444);
 module_param(third, int, 0444);
 module_param(rounds, int, 0444);
 module_param(timeout_ms, int, 0444);
+module_param(settle_ms, int, 0444);
 module_param(bench_ms, int, 0444);
 module_param(bench_runs, int, 0444);
 static int storm_ms;
@@ -81,14 +97,14 @@ module_param(mutate, int, 0444);
 enum { MUTATE_NONE, MUTATE_NO_NESTED_SEND, MUTATE_LATE_NMI };
 
 /* Results. */
-static int ok_rounds, misdelivered, lost, no_nmi, not_sent, stuck;
+static int reached, missed, stray, no_nmi, not_sent, stuck;
 static int in_window, icr2_clobbered;
+static char apic_driver[32];
 static int bench_round_trips, bench_min, bench_max;
 static int bench_sends, bench_sends_min, bench_sends_max;
-static char probe_at[KSYM_SYMBOL_LEN];
-module_param(ok_rounds, int, 0444);
-module_param(misdelivered, int, 0444);
-module_param(lost, int, 0444);
+module_param(reached, int, 0444);
+module_param(missed, int, 0444);
+module_param(stray, int, 0444);
 module_param(no_nmi, int, 0444);
 module_param(not_sent, int, 0444);
 module_param(stuck, int, 0444);
@@ -100,7 +116,7 @@ module_param(bench_max, int, 0444);
 module_param(bench_sends, int, 0444);
 module_param(bench_sends_min, int, 0444);
 module_param(bench_sends_max, int, 0444);
-module_param_string(probe_at, probe_at, sizeof(probe_at), 0444);
+module_param_string(apic_driver, apic_driver, sizeof(apic_driver), 0444);
 static long storm_async_sent, storm_async_run, storm_sync_calls;
 module_param(storm_async_sent, long, 0444);
 module_param(storm_async_run, long, 0444);
@@ -110,11 +126,13 @@ enum { NMI_IDLE, NMI_REQUESTED, NMI_SENT };
 
 static bool armed;
 static int nmi_state;
-static bool pre_running;	/* the pre-handler sits before the ICR write */
+static bool pre_running;	/* the #DB handler sits before the ICR write */
 static bool nmi_in_window;	/* the nested send happened while it did */
 static u32 icr2_outer;
 static int received_on = -1;
 static DEFINE_PER_CPU(unsigned long, cfs_vectors);
+static DEFINE_PER_CPU(bool, nmi_expected);	/* the nested sender's NMIs */
+static cpumask_t nested_mask;			/* online CPUs but the sender */
 static call_single_data_t csd;
 
 static void csd_func(void *info)
@@ -122,21 +140,27 @@ static void csd_func(void *info)
 	WRITE_ONCE(received_on, smp_processor_id());
 }
 
-static void nop_func(void *info)
+static void ipi_fp_nop(void *info)
 {
 }
 
-/* Runs in the #BP (or optimised-probe) context of the outer IPI send. */
-static int icr_write_pre(struct kprobe *p, struct pt_regs *regs)
+/*
+ * The data breakpoint on ICR2: runs in #DB context on the sender, right
+ * after an ICR2 write, before the ICR write that sends the IPI. The kernel
+ * disables breakpoints while it handles #DB and NMI, so the nested
+ * sender's own ICR2 writes do not come back here.
+ */
+static void icr2_written(struct perf_event *bp, struct perf_sample_data *data,
+			 struct pt_regs *regs)
 {
 	u64 deadline;
 
 	if (!READ_ONCE(armed) || smp_processor_id() != sender)
-		return 0;
+		return;
 	WRITE_ONCE(armed, false);
 	if (mutate == MUTATE_LATE_NMI)
-		return 0;
-	icr2_outer = apic_read(APIC_ICR2);
+		return;
+	icr2_outer = native_apic_mem_read(APIC_ICR2);
 	WRITE_ONCE(pre_running, true);
 	WRITE_ONCE(nmi_state, NMI_REQUESTED);
 	apic->send_IPI_self(NMI_VECTOR);
@@ -145,18 +169,27 @@ static int icr_write_pre(struct kprobe *p, struct pt_regs *regs)
 	       ktime_get_mono_fast_ns() < deadline)
 		cpu_relax();
 	WRITE_ONCE(pre_running, false);
-	if (apic_read(APIC_ICR2) != icr2_outer)
+	if (native_apic_mem_read(APIC_ICR2) != icr2_outer)
 		icr2_clobbered++;
-	return 0;
 }
 
+/* The nested sender (on the sender CPU) and its NMIs' receivers. */
 static int nested_sender(unsigned int type, struct pt_regs *regs)
 {
+	int cpu;
+
+	if (this_cpu_read(nmi_expected)) {
+		this_cpu_write(nmi_expected, false);
+		return NMI_HANDLED;
+	}
 	if (smp_processor_id() != sender ||
 	    READ_ONCE(nmi_state) != NMI_REQUESTED)
 		return NMI_DONE;
 	if (mutate != MUTATE_NO_NESTED_SEND) {
-		apic->send_IPI(third, RESCHEDULE_VECTOR);
+		for_each_cpu(cpu, &nested_mask)
+			per_cpu(nmi_expected, cpu) = true;
+		/* What nmi_trigger_cpumask_backtrace() sends. */
+		apic->send_IPI_mask(&nested_mask, NMI_VECTOR);
 		/* Still before the outer ICR write, ICR2 as it left it. */
 		if (READ_ONCE(pre_running))
 			WRITE_ONCE(nmi_in_window, true);
@@ -171,74 +204,52 @@ static int cfs_vector_pre(struct kprobe *p, struct pt_regs *regs)
 	return 0;
 }
 
-static struct kprobe cfs_probe = {
-	.symbol_name = "__sysvec_call_function_single",
-	.pre_handler = cfs_vector_pre,
-};
-
-#define MAX_ICR_PROBES 2
-static struct kprobe icr_probes[MAX_ICR_PROBES];
-static int nr_icr_probes;
+static struct kprobe cfs_probe;
 
 /*
- * The ICR write is "mov %reg, APIC_BASE + APIC_ICR": opcode 0x89 (maybe
- * after a REX prefix), ModRM with mod 00 and r/m 100, SIB 0x25 (no base,
- * no index), then the 32-bit absolute address. The reads of ICR in the
- * busy-wait loop use opcode 0x8b and do not match.
+ * Probe __sysvec_call_function_single() at its first instruction that
+ * kprobes accepts: on 6.12 the function starts with the static call of
+ * apic_eoi(), which kprobes refuses (-EINVAL); offsets inside an
+ * instruction are refused too (-EILSEQ), by the kernel's own decoder.
  */
-static int probe_icr_writes(const char *func)
+static int probe_cfs_vector(void)
 {
-	u32 icr = (u32)(APIC_BASE + APIC_ICR);
-	struct kprobe lookup = { .symbol_name = func };
-	unsigned long start, size = 0, i;
-	char sym[KSYM_SYMBOL_LEN], *slash;
-	u8 code[512];
-	int found = 0;
+	int off, ret = -EINVAL;
 
-	if (register_kprobe(&lookup))
-		return 0;
-	start = (unsigned long)lookup.addr;
-	unregister_kprobe(&lookup);
-
-	sprint_symbol(sym, start);
-	slash = strchr(sym, '/');
-	if (!slash || kstrtoul(slash + 1, 16, &size) || !size)
-		return 0;
-	size = min_t(unsigned long, size, sizeof(code));
-	if (copy_from_kernel_nofault(code, (void *)start, size))
-		return 0;
-
-	for (i = 1; i + 7 <= size && nr_icr_probes < MAX_ICR_PROBES; i++) {
-		struct kprobe *kp = &icr_probes[nr_icr_probes];
-		u32 disp;
-
-		if (code[i] != 0x89 || (code[i + 1] & 0xc7) != 0x04 ||
-		    code[i + 2] != 0x25)
-			continue;
-		memcpy(&disp, &code[i + 3], sizeof(disp));
-		if (disp != icr)
-			continue;
-		kp->pre_handler = icr_write_pre;
-		kp->addr = (kprobe_opcode_t *)(start + i);
-		/* A REX prefix belongs to the instruction. */
-		if ((code[i - 1] & 0xf0) == 0x40)
-			kp->addr = (kprobe_opcode_t *)(start + i - 1);
-		if (register_kprobe(kp)) {
-			memset(kp, 0, sizeof(*kp));
-			continue;
-		}
-		if (!nr_icr_probes)
-			sprint_symbol(probe_at, (unsigned long)kp->addr);
-		nr_icr_probes++;
-		found++;
+	for (off = 0; off < 32; off++) {
+		memset(&cfs_probe, 0, sizeof(cfs_probe));
+		cfs_probe.symbol_name = "__sysvec_call_function_single";
+		cfs_probe.offset = off;
+		cfs_probe.pre_handler = cfs_vector_pre;
+		ret = register_kprobe(&cfs_probe);
+		if (!ret || (ret != -EINVAL && ret != -EILSEQ))
+			break;
 	}
-	return found;
+	if (!ret)
+		pr_info("ipi_fp_icr: probe at __sysvec_call_function_single+%#x\n",
+			off);
+	return ret;
 }
 
-static void unprobe_icr_writes(void)
+static struct perf_event *icr2_watch;
+
+/* A write breakpoint on the sender's ICR2, or NULL (errno in *err). */
+static struct perf_event *watch_icr2(int *err)
 {
-	while (nr_icr_probes)
-		unregister_kprobe(&icr_probes[--nr_icr_probes]);
+	struct perf_event_attr attr;
+	struct perf_event *bp;
+
+	hw_breakpoint_init(&attr);
+	attr.bp_addr = APIC_BASE + APIC_ICR2;
+	attr.bp_len = HW_BREAKPOINT_LEN_4;
+	attr.bp_type = HW_BREAKPOINT_W;
+	bp = perf_event_create_kernel_counter(&attr, sender, NULL, icr2_written,
+					      NULL);
+	if (IS_ERR(bp)) {
+		*err = PTR_ERR(bp);
+		return NULL;
+	}
+	return bp;
 }
 
 static bool wait_for(int cpu, u64 ms)
@@ -253,11 +264,23 @@ static bool wait_for(int cpu, u64 ms)
 	return false;
 }
 
+/* Call-function-single vectors taken by CPUs other than the target. */
+static unsigned long stray_vectors(void)
+{
+	unsigned long n = 0;
+	int cpu;
+
+	for_each_online_cpu(cpu)
+		if (cpu != target)
+			n += READ_ONCE(per_cpu(cfs_vectors, cpu));
+	return n;
+}
+
 static void run_round(void)
 {
-	unsigned long third_before = READ_ONCE(per_cpu(cfs_vectors, third));
+	unsigned long stray_before = stray_vectors();
 	unsigned long flags;
-	bool sent, third_got;
+	bool sent, got, strayed;
 	u64 deadline;
 	int ret;
 
@@ -278,28 +301,40 @@ static void run_round(void)
 	}
 	local_irq_restore(flags);
 
+	/*
+	 * Wait for the target, or for a stray copy (then the target's IPI
+	 * may be gone elsewhere); once the target has it, give a stray copy
+	 * settle_ms to show up on a CPU that may not be running right now.
+	 */
 	deadline = ktime_get_ns() + (u64)timeout_ms * NSEC_PER_MSEC;
-	while (READ_ONCE(received_on) < 0 &&
-	       READ_ONCE(per_cpu(cfs_vectors, third)) == third_before &&
+	while (READ_ONCE(received_on) < 0 && stray_vectors() == stray_before &&
 	       ktime_get_ns() < deadline)
 		cpu_relax();
-	third_got = READ_ONCE(per_cpu(cfs_vectors, third)) != third_before;
+	if (stray_vectors() != stray_before && READ_ONCE(received_on) < 0)
+		wait_for(target, 50);	/* the target may still get one */
+	deadline = ktime_get_ns() + (u64)settle_ms * NSEC_PER_MSEC;
+	while (stray_vectors() == stray_before && ktime_get_ns() < deadline)
+		cpu_relax();
+	got = READ_ONCE(received_on) == target;
+	strayed = stray_vectors() != stray_before;
 
-	if (!sent)
+	if (!sent) {
 		not_sent++;
-	else if (third_got)
-		misdelivered++;
-	else if (READ_ONCE(received_on) == target)
-		ok_rounds++;
-	else
-		lost++;
+	} else {
+		if (got)
+			reached++;
+		else
+			missed++;
+		if (strayed)
+			stray++;
+	}
 	if (sent && READ_ONCE(nmi_in_window))
 		in_window++;
 	else if (sent)
 		no_nmi++;
 
 	/* Deliver a lost IPI ourselves; the request must not stay queued. */
-	if (!ret && READ_ONCE(received_on) != target) {
+	if (!ret && !got && READ_ONCE(received_on) != target) {
 		apic->send_IPI(target, CALL_FUNCTION_SINGLE_VECTOR);
 		if (!wait_for(target, 1000))
 			stuck = 1;
@@ -314,7 +349,7 @@ static int cmp_int(const void *a, const void *b)
 /* Synchronous smp_call_function_single() round trips to the target. */
 static int round_trip(void)
 {
-	smp_call_function_single(target, nop_func, NULL, 1);
+	smp_call_function_single(target, ipi_fp_nop, NULL, 1);
 	return 0;
 }
 
@@ -377,7 +412,7 @@ static int storm_thread(void *arg)
 			if (!smp_call_function_single_async(cpu, csd))
 				atomic_long_inc(&async_sent);
 		}
-		smp_call_function(nop_func, NULL, 1);
+		smp_call_function(ipi_fp_nop, NULL, 1);
 		atomic_long_inc(&sync_calls);
 		cond_resched();
 	}
@@ -456,34 +491,38 @@ static int __init ipi_fp_icr_init(void)
 	}
 	cpu = get_cpu();
 	put_cpu();
+	/* third above target: physflat sends to it last (see the top). */
 	if (cpu != sender || target == sender || third == sender ||
-	    target == third || !cpu_online(target) || !cpu_online(third) ||
+	    target >= third || !cpu_online(target) || !cpu_online(third) ||
 	    rounds < 1 || timeout_ms < 1 || bench_ms < 1 || bench_runs < 1)
 		return -EINVAL;
 
+	strscpy(apic_driver, apic->name, sizeof(apic_driver));
+	cpumask_copy(&nested_mask, cpu_online_mask);
+	cpumask_clear_cpu(sender, &nested_mask);
 	INIT_CSD(&csd, csd_func, NULL);
-	ret = register_kprobe(&cfs_probe);
+	ret = probe_cfs_vector();
 	if (ret) {
-		pr_err("ipi_fp_icr: cannot probe %s: %d\n",
-		       cfs_probe.symbol_name, ret);
+		pr_err("ipi_fp_icr: cannot probe __sysvec_call_function_single: %d\n",
+		       ret);
 		return -ENXIO;
 	}
 	ret = register_nmi_handler(NMI_LOCAL, nested_sender, 0, "ipi_fp_icr");
 	if (ret)
 		goto out_cfs;
-	if (!probe_icr_writes("__default_send_IPI_dest_field") &&
-	    !probe_icr_writes("__xapic_icr_write")) {
-		pr_err("ipi_fp_icr: no ICR write found to probe\n");
+	icr2_watch = watch_icr2(&ret);
+	if (!icr2_watch) {
+		pr_err("ipi_fp_icr: no hardware breakpoint on ICR2: %d\n", ret);
 		ret = -ENOENT;
 		goto out_nmi;
 	}
-	pr_info("ipi_fp_icr: sender %d target %d third %d, probe at %s\n",
-		sender, target, third, probe_at);
+	pr_info("ipi_fp_icr: %s, sender %d target %d third %d, breakpoint on ICR2 writes\n",
+		apic_driver, sender, target, third);
 
 	for (i = 0; i < rounds && !stuck; i++)
 		run_round();
 
-	unprobe_icr_writes();
+	perf_event_release_kernel(icr2_watch);
 	unregister_nmi_handler(NMI_LOCAL, "ipi_fp_icr");
 	unregister_kprobe(&cfs_probe);
 	if (!stuck) {
@@ -491,8 +530,8 @@ static int __init ipi_fp_icr_init(void)
 		bench(one_send, &bench_sends, &bench_sends_min,
 		      &bench_sends_max);
 	}
-	pr_info("ipi_fp_icr: rounds %d ok %d misdelivered %d lost %d no_nmi %d not_sent %d stuck %d in_window %d icr2_clobbered %d\n",
-		rounds, ok_rounds, misdelivered, lost, no_nmi, not_sent, stuck,
+	pr_info("ipi_fp_icr: rounds %d reached %d missed %d stray %d no_nmi %d not_sent %d stuck %d in_window %d icr2_clobbered %d\n",
+		rounds, reached, missed, stray, no_nmi, not_sent, stuck,
 		in_window, icr2_clobbered);
 	return 0;
 
