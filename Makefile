@@ -3,7 +3,7 @@
 ROUNDS ?= 1000
 ODIRECT_ROUNDS ?= 334
 
-.PHONY: help deps demo check rates evidence lint test patches clean
+.PHONY: help deps demo check rates evidence lint test patches lava lava-jobs clean
 
 help:
 	@sed -n 's/^## //p' Makefile
@@ -39,6 +39,19 @@ evidence:
 	scripts/make-evidence.py .cache/results-rates .cache/results \
 		>MAINTAINERS-notes/evidence.md.tmp
 	mv MAINTAINERS-notes/evidence.md.tmp MAINTAINERS-notes/evidence.md
+
+## lava     the cells of ci/lava-matrix.tsv booted by LAVA's dispatcher
+##          (lava-run, no server), checked like CI
+lava: deps
+	IPI_FP_BOOT=lava IPI_FP_MATRIX=$${IPI_FP_MATRIX:-ci/lava-matrix.tsv} \
+		IPI_FP_RESULTS=.cache/results-lava scripts/run-matrix.sh --check
+
+## lava-jobs the LAVA job and device files of every cell of ci/matrix.tsv,
+##          for a lab serving the kernels and initramfs at BASE_URL (default
+##          file://); into .cache/lava-jobs, nothing is booted
+lava-jobs: deps
+	IPI_FP_BOOT=lava-jobs IPI_FP_LAVA_BASE_URL=$${BASE_URL:-file://} \
+		IPI_FP_RESULTS=.cache/lava-jobs scripts/run-matrix.sh
 
 ## lint     shellcheck, checkpatch --strict on the series, selftest patch drift
 lint:

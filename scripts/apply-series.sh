@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # apply-series.sh TREE PATCH...: apply patches to the git work tree TREE
-# with 'git am', in order. A patch whose change TREE already has (it
+# with 'git am -3', in order (three-way, so that a patch made on another
+# stable branch merges where only its context moved). A patch whose change TREE already has (it
 # reverse-applies cleanly) is skipped, naming the upstream commit it
 # carries. A patch that does not apply stops everything, naming the patch
 # and the file.
@@ -24,7 +25,9 @@ for patch in "$@"; do
 	fi
 	if ! out=$(git -C "$tree" am -q -3 --keep-cr "$patch" 2>&1); then
 		git -C "$tree" am --abort >/dev/null 2>&1 || true
-		file=$(sed -n 's/^error: patch failed: \([^:]*\):.*/\1/p; s/^error: \([^:]*\): does not exist in index/\1/p' <<<"$out" | head -n 1)
+		# The three-way merge does not name the file; a plain apply does.
+		check=$(git -C "$tree" apply --check "$patch" 2>&1 || true)
+		file=$(sed -n 's/^error: patch failed: \([^:]*\):.*/\1/p; s/^error: \([^:]*\): does not exist in index/\1/p; s/^error: \([^:]*\): No such file or directory/\1/p' <<<"$check" | head -n 1)
 		die "patch $name does not apply to $tree${file:+: $file}"$'\n'"$out"
 	fi
 	log "applied $name"

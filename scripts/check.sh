@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # check.sh: what CI runs. Installs the dependencies, then the static checks
-# (lint.sh), the matrix against ci/expected.tsv (run-matrix.sh --check) and
-# the project's own tests (run-tests.sh). Ends with "check: N passed,
-# N failed" over all three; exits non-zero if anything failed.
+# (lint.sh), the matrix against ci/expected.tsv (run-matrix.sh --check), the
+# cells of ci/lava-matrix.tsv booted by LAVA's dispatcher and checked the
+# same way (make lava) and the project's own tests (run-tests.sh). Ends
+# with "check: N passed, N failed" over all of them; exits non-zero if
+# anything failed.
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -11,8 +13,17 @@ trap 'rm -f "$out"' EXIT
 start=$SECONDS
 "$TOP/scripts/install-deps.sh"
 rc=0
-for step in lint.sh "run-matrix.sh --check" run-tests.sh; do
+lava() {
+	IPI_FP_BOOT=lava IPI_FP_MATRIX=$TOP/ci/lava-matrix.tsv \
+		IPI_FP_RESULTS=$CACHE/results-lava "$TOP/scripts/run-matrix.sh" --check
+}
+for step in lint.sh "run-matrix.sh --check" lava run-tests.sh; do
 	echo
+	if [ "$step" = lava ]; then
+		echo "=== LAVA: ci/lava-matrix.tsv through lava-run ==="
+		lava 2>&1 | tee -a "$out" || rc=1
+		continue
+	fi
 	echo "=== scripts/$step ==="
 	# shellcheck disable=SC2086 # $step holds a script and its option
 	"$TOP"/scripts/$step 2>&1 | tee -a "$out" || rc=1

@@ -18,7 +18,9 @@ when its own KTAP line, its program's exit, the guest and the case's
 counter line (IPI_FP_COUNTS) all agree; anything else is ERROR, never PASS
 or SKIP:
 - the guest: it must start and end init with rc=0, print no kernel splat
-  and no KTAP outside its plan; otherwise every case is ERROR;
+  and no KTAP outside its plan, and what ran it must report no error (an
+  IPI_FP_HOST_ERROR line: a LAVA job that was not complete or recorded no
+  results); otherwise every case is ERROR;
 - the program: "ok" (exit 0) with no case FAIL, "ok # SKIP" (exit 4)
   with every case SKIP, or "not ok # exit=1" with at least one case FAIL;
   a crash, another exit code or a TIMEOUT makes all its cases ERROR, and
@@ -42,6 +44,8 @@ import re
 import sys
 
 GUEST_START = 'IPI_FP_GUEST_START'
+# What ran the guest (scripts/lava-boot.sh: LAVA) says it went wrong.
+HOST_ERROR = re.compile(r'^IPI_FP_HOST_ERROR (.*)')
 DONE = re.compile(r'^IPI_FP_GUEST_DONE rc=(\d+)')
 # Things a healthy guest never prints: panics and oopses, BUG and WARNING
 # (KASAN and lockdep reports start with them too), UBSAN, RCU stalls, soft
@@ -197,6 +201,7 @@ def parse(kunit_dir, log_text):
     elif len(done) > 1 or done[0].group(1) != '0':
         reasons.append('guest init ended with rc=' +
                        ','.join(m.group(1) for m in done))
+    reasons += [m.group(1) for m in map(HOST_ERROR.match, lines) if m]
     splats = [line.strip() for line in lines if SPLATS.search(line)]
     if splats:
         reasons.append('kernel splat: ' + splats[0][:200])

@@ -18,6 +18,17 @@ import sys
 
 COST = re.compile(r'^# (\S+): (\d+) (?:round trips|sends|forks|reads)/s')
 MAIN_VARIANTS = ('unpatched', 'patched')
+# A variant may end in a boot suffix (run-matrix.sh): the same kernel booted
+# another way. Such cells get their own column.
+BOOT_SUFFIXES = ('-physflat',)
+
+
+def split_variant(variant):
+    """(variant without its boot suffix, the suffix or '')."""
+    for suffix in BOOT_SUFFIXES:
+        if variant.endswith(suffix):
+            return variant[:-len(suffix)], suffix
+    return variant, ''
 
 
 def read_tsv(path, ncols):
@@ -86,20 +97,22 @@ def main():
                    {k[3] for k in expected})
     columns = []
     for arch, base, variant in cells:
-        if (arch, base) not in columns:
-            columns.append((arch, base))
+        main_v, suffix = split_variant(variant)
+        if main_v in MAIN_VARIANTS and (arch, base, suffix) not in columns:
+            columns.append((arch, base, suffix))
 
     print('\n== ipi_fp matrix (cells: unpatched / patched) ==')
-    rows = [['test case'] + [f'{a} {b}' for a, b in columns]]
+    rows = [['test case'] + [f'{a} {b}{s.replace("-", " ")}'
+                             for a, b, s in columns]]
     for case in cases:
-        rows.append([case] + [' / '.join(result(a, b, v, case)
+        rows.append([case] + [' / '.join(result(a, b, v + s, case)
                                          for v in MAIN_VARIANTS)
-                              for a, b in columns])
+                              for a, b, s in columns])
     table(rows)
-    for base in dict.fromkeys(b for _, b in columns):
+    for base in dict.fromkeys(b for _, b, _ in columns):
         if labels.get(base, base) != base:
             print(f'  {base}: {labels[base]}')
-    controls = [k for k in cells if k[2] not in MAIN_VARIANTS]
+    controls = [k for k in cells if split_variant(k[2])[0] not in MAIN_VARIANTS]
     if controls:
         print('\n== other variants (negative controls, debug kernels) ==')
         rows = [['cell', 'test case', 'result']]
@@ -135,7 +148,8 @@ def main():
     # holds under the rules count.
     rates = {}
     for t in tallies:
-        if t['variant'] not in MAIN_VARIANTS or t['kind'] != 'race':
+        if (split_variant(t['variant'])[0] not in MAIN_VARIANTS or
+                t['kind'] != 'race'):
             continue
         want = expected.get((t['arch'], t['base'], t['variant'], t['test']))
         kind = ('detection' if want == 'FAIL' else

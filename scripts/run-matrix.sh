@@ -16,6 +16,12 @@
 # the variant without the suffix (nothing is built twice) in a guest with
 # more than eight possible CPUs (-smp 3,maxcpus=9), where x86_64 6.1 uses
 # the physflat APIC driver instead of flat.
+# IPI_FP_BOOT=lava boots each guest through LAVA's dispatcher
+# (scripts/lava-boot.sh: lava-run, the job files kept beside the console
+# logs) instead of scripts/boot-guest.sh; the verdicts and the report are
+# the same. IPI_FP_BOOT=lava-jobs only writes those job files, for a lab
+# that serves the kernels and initramfs at IPI_FP_LAVA_BASE_URL, and boots
+# nothing.
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -104,6 +110,13 @@ for cell in "${cells[@]}"; do
 done
 rm -f "$results/tree.path" "$results/kernel.path"
 
+boot_script=$TOP/scripts/boot-guest.sh
+case "${IPI_FP_BOOT:-qemu}" in
+qemu) ;;
+lava) boot_script=$TOP/scripts/lava-boot.sh ;;
+lava-jobs) boot_script=$TOP/scripts/lava-boot.sh jobs_only=1 ;;
+*) die "IPI_FP_BOOT=$IPI_FP_BOOT: qemu, lava or lava-jobs" ;;
+esac
 parsed=()
 for cell in "${cells[@]}"; do
 	read -r arch base variant <<<"$cell"
@@ -113,14 +126,20 @@ for cell in "${cells[@]}"; do
 	start=$SECONDS
 	maxcpus=
 	[ "$variant" != "${variant%-physflat}" ] && maxcpus=9
-	IPI_FP_MAXCPUS=$maxcpus timed boot "$TOP/scripts/boot-guest.sh" "$arch" "${kernel[$id]}" "${initrd[$id]}" \
+	IPI_FP_LAVA_JOBS_ONLY=${jobs_only:-} IPI_FP_MAXCPUS=$maxcpus timed boot "$boot_script" "$arch" "${kernel[$id]}" "${initrd[$id]}" \
 		"$results/logs/$id.log" "$extra" || true
+	[ "${IPI_FP_BOOT:-}" != lava-jobs ] || continue
 	log "$id: guest ran $((SECONDS - start))s; console in $results/logs/$id.log"
 	python3 "$TOP/scripts/parse-results.py" "${kunit[$id]}" "$results/logs/$id.log" \
 		>"$results/$id.json"
 	parsed+=("$arch" "$base" "$variant" "$results/$id.json")
 done
 
+if [ "${IPI_FP_BOOT:-}" = lava-jobs ]; then
+	log "LAVA jobs (kernels and initramfs to be served at ${IPI_FP_LAVA_BASE_URL:-file://}):"
+	ls "$results"/logs/*.lava.yaml
+	exit 0
+fi
 {
 	echo "phase seconds"
 	for p in "${phases[@]}"; do echo "$p ${phase_time[$p]:-0}"; done

@@ -291,7 +291,7 @@ int main(int argc, char **argv)
 	if (ret == -ENOENT)
 		skip_test("no data breakpoint on ICR2 (needs CONFIG_PERF_EVENTS)");
 	if (ret == -ENXIO)
-		skip_test("cannot probe __sysvec_call_function_single()");
+		skip_test("cannot probe the call-function-single vector or its sends");
 	if (ret)
 		ksft_exit_fail_msg("loading %s: %s\n", module_path,
 				   strerror(-ret));
@@ -320,7 +320,7 @@ int main(int argc, char **argv)
 	ksft_print_msg("sender CPU %d, target CPU %d, nested NMIs to all others, CPU %d last\n",
 		       cpus[0], cpus[1], cpus[ncpus - 1]);
 	ksft_print_msg("reached/missed: the target ran the request, or not within 200 ms\n");
-	ksft_print_msg("stray: another CPU took the call-function-single vector\n");
+	ksft_print_msg("stray: another CPU took the call-function-single vector, unsent\n");
 	ksft_print_msg("no_nmi: no nested send between the ICR2 and ICR writes\n");
 	ksft_print_msg("not_sent: no IPI went through the ICR2 breakpoint\n");
 	ksft_print_msg("in the window: the nested send landed between the ICR2 and ICR writes\n");

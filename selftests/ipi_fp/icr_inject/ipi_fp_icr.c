@@ -21,9 +21,12 @@
  *  3. The ICR write then runs. A kprobe on __sysvec_call_function_single(),
  *     which only CALL_FUNCTION_SINGLE_VECTOR reaches
  *     (generic_smp_call_function_single_interrupt() is also the handler of
- *     the many-CPU CALL_FUNCTION_VECTOR), tells which CPUs took it. Per
- *     round: did the target run the request (reached, else missed), and
- *     did any other CPU take the vector (stray)?
+ *     the many-CPU CALL_FUNCTION_VECTOR), tells which CPUs took it, and
+ *     one on native_send_call_func_single_ipi() which CPUs the kernel sent
+ *     it to. Per round: did the target run the request (reached, else
+ *     missed), and did any other CPU take the vector more often than it
+ *     was sent one (stray; another CPU's smp_call_function_single() to it
+ *     is not ours)?
  *
  * What the nested send does to the interrupted IPI depends on the APIC
  * driver (apic_driver): in physflat mode the mask is sent one CPU at a
@@ -130,7 +133,9 @@ static bool pre_running;	/* the #DB handler sits before the ICR write */
 static bool nmi_in_window;	/* the nested send happened while it did */
 static u32 icr2_outer;
 static int received_on = -1;
-static DEFINE_PER_CPU(unsigned long, cfs_vectors);
+static DEFINE_PER_CPU(unsigned long, cfs_vectors);	/* taken here */
+static DEFINE_PER_CPU(atomic_long_t, cfs_sent);		/* sent to here */
+static unsigned long *vectors_before, *sent_before;	/* [nr_cpu_ids] */
 static DEFINE_PER_CPU(bool, nmi_expected);	/* the nested sender's NMIs */
 static cpumask_t nested_mask;			/* online CPUs but the sender */
 static call_single_data_t csd;
@@ -204,30 +209,42 @@ static int cfs_vector_pre(struct kprobe *p, struct pt_regs *regs)
 	return 0;
 }
 
-static struct kprobe cfs_probe;
+/* Every call-function-single IPI the kernel sends, by destination CPU. */
+static int cfs_send_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	unsigned long cpu = regs_get_kernel_argument(regs, 0);
+
+	if (cpu < nr_cpu_ids)
+		atomic_long_inc(per_cpu_ptr(&cfs_sent, cpu));
+	return 0;
+}
+
+static struct kprobe cfs_probe, send_probe;
 
 /*
- * Probe __sysvec_call_function_single() at its first instruction that
- * kprobes accepts: on 6.12 the function starts with the static call of
+ * Probe FUNC at its first instruction that kprobes accepts: on 6.12
+ * __sysvec_call_function_single() starts with the static call of
  * apic_eoi(), which kprobes refuses (-EINVAL); offsets inside an
  * instruction are refused too (-EILSEQ), by the kernel's own decoder.
  */
-static int probe_cfs_vector(void)
+static int probe_first(struct kprobe *kp, const char *func,
+		       kprobe_pre_handler_t handler)
 {
 	int off, ret = -EINVAL;
 
 	for (off = 0; off < 32; off++) {
-		memset(&cfs_probe, 0, sizeof(cfs_probe));
-		cfs_probe.symbol_name = "__sysvec_call_function_single";
-		cfs_probe.offset = off;
-		cfs_probe.pre_handler = cfs_vector_pre;
-		ret = register_kprobe(&cfs_probe);
+		memset(kp, 0, sizeof(*kp));
+		kp->symbol_name = func;
+		kp->offset = off;
+		kp->pre_handler = handler;
+		ret = register_kprobe(kp);
 		if (!ret || (ret != -EINVAL && ret != -EILSEQ))
 			break;
 	}
 	if (!ret)
-		pr_info("ipi_fp_icr: probe at __sysvec_call_function_single+%#x\n",
-			off);
+		pr_info("ipi_fp_icr: probe at %s+%#x\n", func, off);
+	else
+		pr_err("ipi_fp_icr: cannot probe %s: %d\n", func, ret);
 	return ret;
 }
 
@@ -264,26 +281,42 @@ static bool wait_for(int cpu, u64 ms)
 	return false;
 }
 
-/* Call-function-single vectors taken by CPUs other than the target. */
+/*
+ * Call-function-single vectors that CPUs other than the target took since
+ * the round began, beyond the IPIs the kernel sent them meanwhile (another
+ * CPU's smp_call_function_single() is no stray copy of ours).
+ */
 static unsigned long stray_vectors(void)
 {
 	unsigned long n = 0;
 	int cpu;
 
-	for_each_online_cpu(cpu)
-		if (cpu != target)
-			n += READ_ONCE(per_cpu(cfs_vectors, cpu));
+	for_each_online_cpu(cpu) {
+		long taken, sent;
+
+		if (cpu == target)
+			continue;
+		taken = READ_ONCE(per_cpu(cfs_vectors, cpu)) - vectors_before[cpu];
+		sent = atomic_long_read(per_cpu_ptr(&cfs_sent, cpu)) -
+		       sent_before[cpu];
+		if (taken > sent)
+			n += taken - sent;
+	}
 	return n;
 }
 
 static void run_round(void)
 {
-	unsigned long stray_before = stray_vectors();
+	unsigned long stray_before = 0;
 	unsigned long flags;
 	bool sent, got, strayed;
 	u64 deadline;
-	int ret;
+	int ret, cpu;
 
+	for_each_online_cpu(cpu) {
+		vectors_before[cpu] = READ_ONCE(per_cpu(cfs_vectors, cpu));
+		sent_before[cpu] = atomic_long_read(per_cpu_ptr(&cfs_sent, cpu));
+	}
 	WRITE_ONCE(received_on, -1);
 	WRITE_ONCE(nmi_state, NMI_IDLE);
 	WRITE_ONCE(nmi_in_window, false);
@@ -501,15 +534,25 @@ static int __init ipi_fp_icr_init(void)
 	cpumask_copy(&nested_mask, cpu_online_mask);
 	cpumask_clear_cpu(sender, &nested_mask);
 	INIT_CSD(&csd, csd_func, NULL);
-	ret = probe_cfs_vector();
-	if (ret) {
-		pr_err("ipi_fp_icr: cannot probe __sysvec_call_function_single: %d\n",
-		       ret);
-		return -ENXIO;
+	vectors_before = kcalloc(nr_cpu_ids, sizeof(*vectors_before), GFP_KERNEL);
+	sent_before = kcalloc(nr_cpu_ids, sizeof(*sent_before), GFP_KERNEL);
+	if (!vectors_before || !sent_before) {
+		ret = -ENOMEM;
+		goto out_free;
+	}
+	if (probe_first(&cfs_probe, "__sysvec_call_function_single",
+			cfs_vector_pre)) {
+		ret = -ENXIO;
+		goto out_free;
+	}
+	if (probe_first(&send_probe, "native_send_call_func_single_ipi",
+			cfs_send_pre)) {
+		ret = -ENXIO;
+		goto out_cfs;
 	}
 	ret = register_nmi_handler(NMI_LOCAL, nested_sender, 0, "ipi_fp_icr");
 	if (ret)
-		goto out_cfs;
+		goto out_send;
 	icr2_watch = watch_icr2(&ret);
 	if (!icr2_watch) {
 		pr_err("ipi_fp_icr: no hardware breakpoint on ICR2: %d\n", ret);
@@ -519,12 +562,17 @@ static int __init ipi_fp_icr_init(void)
 	pr_info("ipi_fp_icr: %s, sender %d target %d third %d, breakpoint on ICR2 writes\n",
 		apic_driver, sender, target, third);
 
-	for (i = 0; i < rounds && !stuck; i++)
+	for (i = 0; i < rounds && !stuck; i++) {
 		run_round();
+		cond_resched();	/* rounds add up to many seconds */
+	}
 
 	perf_event_release_kernel(icr2_watch);
 	unregister_nmi_handler(NMI_LOCAL, "ipi_fp_icr");
+	unregister_kprobe(&send_probe);
 	unregister_kprobe(&cfs_probe);
+	kfree(vectors_before);
+	kfree(sent_before);
 	if (!stuck) {
 		bench(round_trip, &bench_round_trips, &bench_min, &bench_max);
 		bench(one_send, &bench_sends, &bench_sends_min,
@@ -537,8 +585,13 @@ static int __init ipi_fp_icr_init(void)
 
 out_nmi:
 	unregister_nmi_handler(NMI_LOCAL, "ipi_fp_icr");
+out_send:
+	unregister_kprobe(&send_probe);
 out_cfs:
 	unregister_kprobe(&cfs_probe);
+out_free:
+	kfree(vectors_before);
+	kfree(sent_before);
 	return ret;
 }
 
