@@ -24,7 +24,7 @@ def main():
             if not isinstance(rec, dict):
                 continue
             msg = rec.get('msg')
-            if rec.get('lvl') == 'target' and isinstance(msg, str):
+            if rec.get('lvl') in ('target', 'feedback') and isinstance(msg, str):
                 console.append(msg)
             elif rec.get('lvl') == 'results' and isinstance(msg, dict):
                 if msg.get('definition') == 'lava' and msg.get('case') == 'job':

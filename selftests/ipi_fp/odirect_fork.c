@@ -96,6 +96,7 @@
 #define FILL			0xaa	/* the buffer before the read */
 #define MARK			0x55	/* the parent's write after fork() */
 #define WAIT_MS			10000
+#define PIN_RELEASE_WAIT_MS	2000
 #define MAX_EINTR		100
 #define MAX_REPORTED_ROUNDS	3
 
@@ -720,6 +721,30 @@ static void pins_read(struct pins *p)
 }
 
 /*
+ * Before a frame check: wait, at most PIN_RELEASE_WAIT_MS, until every pin
+ * taken since *before has been released. A read may drop its pins a little
+ * after read() has returned: the last bio's completion wakes the waiter
+ * before it releases its pages, and pages that were not dirty are released
+ * later still, by the deferred dirtying work (bio_check_pages_dirty()). A
+ * pin that stays is then found by the frame check. Without the counters
+ * there is nothing to wait on.
+ */
+static void wait_pins_released(const struct pins *before)
+{
+	struct timespec ms = { .tv_nsec = 1000000 };
+	struct pins now;
+	int i;
+
+	for (i = 0; before->acquired >= 0 && i < PIN_RELEASE_WAIT_MS; i++) {
+		pins_read(&now);
+		if (now.acquired < 0 || now.released - before->released >=
+					now.acquired - before->acquired)
+			return;
+		nanosleep(&ms, NULL);
+	}
+}
+
+/*
  * The counter line of a case, with the pin deltas since *before and the
  * leaks seen: fewer pins released than taken count as one more leak.
  * frame_checks < 0:
@@ -991,6 +1016,8 @@ static void run_case(struct device *dev, const struct test_case *tc,
 			c.errors++;
 		}
 		c.window += in_window;
+		if (!c.errors)
+			wait_pins_released(&before);
 		left = c.errors ? -1 : pinned_pages_left(io.buf, DIO_LEN);
 		if (left > 0) {
 			ksft_print_msg("round %d: %d pages still pinned after the read\n",
@@ -1216,6 +1243,8 @@ static void run_release_case(struct device *dev, enum release_case rc)
 	 * The zero page cannot be pinned, and fork() copies no page table
 	 * of a mapping that was only read (no anon_vma): no frame check.
 	 */
+	if (rc != WRITE_FROM_ZERO_PAGE)
+		wait_pins_released(&before);
 	left = rc == WRITE_FROM_ZERO_PAGE ? -2 : pinned_pages_left(map, span);
 	if (left > 0) {
 		ksft_print_msg("%s: %d pages still pinned after the I/O\n",
