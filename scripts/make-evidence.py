@@ -12,9 +12,8 @@ import os
 import sys
 
 WHAT = {
-    True: 'the unpatched and patched cells with at least 1000 rounds of '
-          'each race case on each side: the detection and false-positive '
-          'rates',
+    True: 'the unpatched and patched cells with the rounds its command '
+          'names (IPI_FP_*ROUNDS): the detection and false-positive rates',
     False: 'every cell of ci/matrix.tsv (with the debug kernels and the '
            'negative control) with the default rounds',
 }
