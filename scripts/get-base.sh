@@ -15,7 +15,12 @@ row=$(awk -F'\t' -v n="$name" '$1 == n' "$TOP/ci/bases.tsv")
 [ -n "$row" ] || die "base '$name' is not in ci/bases.tsv"
 IFS=$'\t' read -r _ source revert _ series <<<"$row"
 [ -f "$TOP/patches/${series:-}" ] || die "base '$name': series file patches/${series:-} (ci/bases.tsv) not found"
-branch=$(sed -n '1s/^# ipi_fp series for Linux \([0-9]*\.[0-9]*\)\.y\b.*/\1/p' "$TOP/patches/$series")
+
+# series_branch FILE: the stable branch (6.1) a series file names.
+series_branch() {
+	sed -n '1s/^# ipi_fp series for Linux \([0-9]*\.[0-9]*\)\.y\b.*/\1/p' "$1"
+}
+branch=$(series_branch "$TOP/patches/$series")
 [ -n "$branch" ] || die "patches/$series: first line must be '# ipi_fp series for Linux X.Y.y ...'"
 
 REPO=$CACHE/linux.git
@@ -41,7 +46,7 @@ check_branch() {
 all_branches() {
 	local f
 	for f in $(awk -F'\t' '!/^#/ && NF >= 5 { print $5 }' "$TOP/ci/bases.tsv" | sort -u); do
-		sed -n '1s/^# ipi_fp series for Linux \([0-9]*\.[0-9]*\)\.y\b.*/\1/p' "$TOP/patches/$f"
+		series_branch "$TOP/patches/$f"
 	done
 }
 

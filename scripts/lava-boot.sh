@@ -7,8 +7,9 @@
 # console, as LAVA recorded it, to LOG for scripts/parse-results.py
 # (scripts/lava-console.py; a job that went wrong gets an IPI_FP_HOST_ERROR
 # line, which makes every case ERROR). The job's own record stays in
-# NAME.lava.log (lava-run's log, one JSON record per line). IPI_FP_MAXCPUS and IPI_FP_CPUS as in
-# boot-guest.sh. IPI_FP_LAVA_BASE_URL (default file://, the files where
+# NAME.lava.log (lava-run's log, one JSON record per line). vCPUs,
+# timeouts and kernel arguments as for boot-guest.sh (guest_setup in
+# lib.sh). IPI_FP_LAVA_BASE_URL (default file://, the files where
 # they are) is where the job says the kernel and initramfs are served;
 # with another URL they are copied, named after the cell, to
 # lava-artifacts/ beside LOG's directory, for the lab to serve.
@@ -21,9 +22,7 @@ arch_setup "${1:?$usage}"
 kernel=$(realpath "${2:?$usage}")
 initrd=$(realpath "${3:?$usage}")
 logf=${4:?$usage}
-extra=${5:-}
-timeout_s=${IPI_FP_BOOT_TIMEOUT:-300}
-test_timeout_s=${IPI_FP_TEST_TIMEOUT:-$((timeout_s / 2))}
+guest_setup "${5:-}"
 need_cmd lava-run lava-dispatcher
 need_cmd "$QEMU" "qemu-system-$( [ "$KARCH" = powerpc ] && echo ppc || echo x86)"
 [ -f "$kernel" ] || die "kernel image $kernel not found"
@@ -41,17 +40,14 @@ if [ ! -f "$templates/qemu.jinja2" ]; then
 	[ -f "$templates/qemu.jinja2" ] || die "lava-server's package has no qemu.jinja2"
 fi
 
-case "$ARCH_NAME" in
-ppc64le) console=hvc0 smp=${IPI_FP_CPUS:-2} lava_arch=ppc64 ;;
-x86_64) console=ttyS0 smp=${IPI_FP_CPUS:-3} lava_arch=x86_64 ;;
-esac
-[ -z "${IPI_FP_MAXCPUS:-}" ] || smp+=",maxcpus=$IPI_FP_MAXCPUS"
+lava_arch=$ARCH_NAME
+[ "$ARCH_NAME" != ppc64le ] || lava_arch=ppc64
 base=${logf%.log}
 name=$(basename "$base")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-python3 - "$TOP/lava" "$templates" "$ARCH_NAME" "$smp" >"$base.lava-device.yaml" <<'PY' ||
+python3 - "$TOP/lava" "$templates" "$ARCH_NAME" "$SMP" >"$base.lava-device.yaml" <<'PY' ||
 import sys
 import jinja2
 own, templates, arch, smp = sys.argv[1:]
@@ -72,15 +68,14 @@ else
 	kurl=${url%/}/$name.kernel iurl=${url%/}/$name.initrd.cpio.gz
 fi
 "$TOP/scripts/lava-job.py" --name "$name" --arch "$lava_arch" --kernel "$kurl" --initrd "$iurl" \
-	--console "$console" --minutes $(((timeout_s + 59) / 60)) \
-	--append "IPI_FP_TEST_TIMEOUT=$test_timeout_s $extra" >"$base.lava.yaml"
+	--cmdline "$CMDLINE" --minutes $(((BOOT_TIMEOUT + 59) / 60)) >"$base.lava.yaml"
 
 if [ -n "${IPI_FP_LAVA_JOBS_ONLY:-}" ]; then
 	log "$name: LAVA job $base.lava.yaml, device $base.lava-device.yaml"
 	exit 0
 fi
 rc=0
-timeout --foreground -k 10 $((timeout_s + 120)) lava-run --job-id "$$" \
+timeout --foreground -k 10 $((BOOT_TIMEOUT + 120)) lava-run --job-id "$$" \
 	--output-dir "$work/out" --device "$base.lava-device.yaml" \
 	"$base.lava.yaml" >"$base.lava.log" 2>&1 || rc=$?
 "$TOP/scripts/lava-console.py" "$base.lava.log" "$rc" >"$logf"

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """lava-job.py --name NAME --arch ARCH --kernel URL --initrd URL
---console DEV [--append ARGS] [--minutes N]: print the LAVA job definition
+--cmdline ARGS [--minutes N]: print the LAVA job definition
 (YAML) that boots one cell of the matrix on a QEMU device of device type
 "qemu" of LAVA architecture ARCH (x86_64, ppc64; the device dictionary is
 lava/device-ARCH.jinja2),
@@ -24,15 +24,15 @@ def main():
     ap.add_argument('--arch', required=True, choices=('x86_64', 'ppc64'))
     ap.add_argument('--kernel', required=True, help='URL of the kernel image')
     ap.add_argument('--initrd', required=True, help='URL of the initramfs')
-    ap.add_argument('--console', required=True, help='ttyS0 or hvc0')
-    ap.add_argument('--append', default='', help='more kernel arguments')
+    ap.add_argument('--cmdline', required=True,
+                    help="the guest kernel's arguments (lib.sh guest_setup)")
     ap.add_argument('--minutes', type=int, default=10,
                     help='time the guest may take (default 10)')
     a = ap.parse_args()
     for url in (a.kernel, a.initrd):
         if '://' not in url:
             sys.exit(f'error: lava-job.py: {url} is not a URL')
-    cmdline = f'console={a.console} rdinit=/init panic=-1 oops=panic {a.append}'.strip()
+    cmdline = a.cmdline.strip()
     if '"' in cmdline:
         sys.exit('error: lava-job.py: a double quote in the kernel arguments')
     q = json.dumps      # a JSON string is a YAML string

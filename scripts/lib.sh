@@ -28,6 +28,8 @@ arch_setup() {
 		CROSS_PKG=gcc-powerpc64le-linux-gnu
 		KIMAGE=vmlinux
 		QEMU=qemu-system-ppc64
+		CONSOLE=hvc0
+		GUEST_CPUS=2 # the FP test needs two
 		BUSYBOX=$SYSROOT_PPC/bin/busybox
 		;;
 	x86_64)
@@ -37,12 +39,25 @@ arch_setup() {
 		CROSS_PKG=gcc
 		KIMAGE=arch/x86/boot/bzImage
 		QEMU=qemu-system-x86_64
+		CONSOLE=ttyS0
+		GUEST_CPUS=3 # the ICR test needs a sender, a target and a third CPU
 		BUSYBOX=/bin/busybox
 		;;
 	*)
 		die "unknown architecture '$ARCH_NAME' (known: ppc64le x86_64)"
 		;;
 	esac
+}
+
+# guest_setup EXTRA_CMDLINE: after arch_setup, what every way of booting
+# the test guest (boot-guest.sh, lava-boot.sh) shares: BOOT_TIMEOUT
+# (IPI_FP_BOOT_TIMEOUT, default 300 s), SMP (IPI_FP_CPUS or GUEST_CPUS, plus
+# hotplug slots up to IPI_FP_MAXCPUS possible CPUs) and CMDLINE, with each
+# test program's limit (IPI_FP_TEST_TIMEOUT, default half the guest's).
+guest_setup() {
+	BOOT_TIMEOUT=${IPI_FP_BOOT_TIMEOUT:-300}
+	SMP=${IPI_FP_CPUS:-$GUEST_CPUS}${IPI_FP_MAXCPUS:+,maxcpus=$IPI_FP_MAXCPUS}
+	CMDLINE="console=$CONSOLE rdinit=/init panic=-1 oops=panic IPI_FP_TEST_TIMEOUT=${IPI_FP_TEST_TIMEOUT:-$((BOOT_TIMEOUT / 2))} $1"
 }
 
 # need_cmd CMD PACKAGE: fail with the package to install if CMD is missing.
