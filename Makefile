@@ -3,7 +3,7 @@
 ROUNDS ?= 1000
 ODIRECT_ROUNDS ?= 334
 
-.PHONY: help deps demo check rates evidence lint test patches lava lava-jobs clean
+.PHONY: help deps demo check rates evidence lint test patches send-prep lava lava-jobs clean
 
 help:
 	@sed -n 's/^## //p' Makefile
@@ -53,7 +53,14 @@ lava-jobs: deps
 	IPI_FP_BOOT=lava-jobs IPI_FP_LAVA_BASE_URL=$${BASE_URL:-file://} \
 		IPI_FP_RESULTS=.cache/lava-jobs scripts/run-matrix.sh
 
-## lint     shellcheck, checkpatch --strict on the series, selftest patch drift
+## send-prep the mails of each submission (patches/submissions.tsv) into
+##          .cache/outbox/NAME/, From and Signed-off-by from your git config
+##          (user.name, user.email), To/Cc from get_maintainer.pl; sends
+##          nothing (it prints the git send-email commands)
+send-prep:
+	scripts/send-prep.sh
+
+## lint     shellcheck, the layout of patches/, selftest patch drift
 lint:
 	scripts/lint.sh
 

@@ -3,7 +3,7 @@
 # its commit. The source is Debian's kernel source tarball, or the user's
 # tree when KSRC is set (read only: its files are added to our repository,
 # nothing is written to KSRC). The base must be a tree of the stable branch
-# its series names (patches/SERIES, first line "# ipi_fp series for Linux
+# its series names (ci/bases.tsv: a file whose first line is "# ipi_fp series for Linux
 # 6.1.y"). Exits 3 when the caller must skip the base: KSRC is of another
 # branch, or the base is derived by a revert that KSRC does not need (it
 # lacks the change already).
@@ -14,14 +14,14 @@ name=${1:?usage: get-base.sh NAME (see ci/bases.tsv)}
 row=$(awk -F'\t' -v n="$name" '$1 == n' "$TOP/ci/bases.tsv")
 [ -n "$row" ] || die "base '$name' is not in ci/bases.tsv"
 IFS=$'\t' read -r _ source revert _ series <<<"$row"
-[ -f "$TOP/patches/${series:-}" ] || die "base '$name': series file patches/${series:-} (ci/bases.tsv) not found"
+[ -f "$TOP/${series:-}" ] || die "base '$name': series file ${series:-} (ci/bases.tsv) not found"
 
 # series_branch FILE: the stable branch (6.1) a series file names.
 series_branch() {
 	sed -n '1s/^# ipi_fp series for Linux \([0-9]*\.[0-9]*\)\.y\b.*/\1/p' "$1"
 }
-branch=$(series_branch "$TOP/patches/$series")
-[ -n "$branch" ] || die "patches/$series: first line must be '# ipi_fp series for Linux X.Y.y ...'"
+branch=$(series_branch "$TOP/$series")
+[ -n "$branch" ] || die "$series: first line must be '# ipi_fp series for Linux X.Y.y ...'"
 
 REPO=$CACHE/linux.git
 [ -d "$REPO" ] || git init -q --bare "$REPO"
@@ -46,7 +46,7 @@ check_branch() {
 all_branches() {
 	local f
 	for f in $(awk -F'\t' '!/^#/ && NF >= 5 { print $5 }' "$TOP/ci/bases.tsv" | sort -u); do
-		series_branch "$TOP/patches/$f"
+		series_branch "$TOP/$f"
 	done
 }
 
@@ -109,7 +109,7 @@ check_branch "$(g show "$src_commit:Makefile")" "base $name" >/dev/null
 if [ "$revert" = - ]; then
 	commit=$src_commit
 else
-	patch=$TOP/patches/$revert
+	patch=$TOP/$revert
 	[ -f "$patch" ] || die "base $name: $patch (ci/bases.tsv) not found"
 	idx=$(mktemp)
 	rm -f "$idx"

@@ -17,6 +17,14 @@ log() {
 	echo "[$(basename "$0" .sh)] $*" >&2
 }
 
+# strip_identity <PATCH: a 'git format-patch' mail without the lines that
+# only its sender can write: the "From <commit>" separator, From:, Date:.
+# The patches under patches/ are kept that way; scripts/send-prep.sh puts
+# the sender's From and Signed-off-by back, apply-series.sh a local one.
+strip_identity() {
+	sed -e '1{/^From [0-9a-f]\{40\} /d}' -e '1,/^Subject: /{/^From: /d;/^Date: /d}'
+}
+
 # arch_setup ARCH: set the per-architecture variables the scripts use.
 arch_setup() {
 	ARCH_NAME=$1

@@ -16,21 +16,20 @@ base=${1:?$usage}
 variant=${2:?$usage}
 series=$(awk -F'\t' -v n="$base" '$1 == n { print $5 }' "$TOP/ci/bases.tsv")
 [ -n "$series" ] || die "base '$base' (with a series column) is not in ci/bases.tsv"
-series=$TOP/patches/$series
+series=$TOP/$series
 [ -f "$series" ] || die "$series not found"
-dir=$(dirname "$series")
 mapfile -t all < <(grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' "$series")
 
 selftests() {
 	local p
 	for p in "${all[@]}"; do
-		case "$p" in *selftests*) echo "$dir/$p" ;; esac
+		case "$p" in *selftests*) echo "$TOP/$p" ;; esac
 	done
 }
 
 case "${variant%-physflat}" in
 unpatched) selftests ;;
-patched | patched-debug) printf "$dir/%s\n" "${all[@]}" ;;
+patched | patched-debug) printf "$TOP/%s\n" "${all[@]}" ;;
 control-lwsync)
 	selftests
 	echo "$TOP/ci/controls/powerpc-lwsync-before-reschedule-ipi.patch"

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# check-submissions.sh: the gates a list's maintainer runs on a mail, run
+# on what 'make send-prep' writes. Prepares every submission (patches/
+# submissions.tsv, the held stable forms too) with a test identity into a
+# scratch outbox, then for each mail:
+#   - From: and Signed-off-by: are the sender's (the test identity) and no
+#     other identity is in it;
+#   - 'git am' (plain, as a maintainer applies it) of the whole outbox onto
+#     a clean work tree of its base succeeds;
+#   - the base tree's checkpatch.pl --strict, in patch mode, run from that
+#     tree as a maintainer runs it. Commit ids the messages cite are looked
+#     up when IPI_FP_LINUX_GIT names a git directory with mainline history
+#     (checkpatch's GIT_DIR); without one (CI: no kernel history can be
+#     fetched) that one check, UNKNOWN_COMMIT_ID, cannot run and is waived,
+#     which the output says. Two waivers for the selftest patch:
+#     FILE_PATH_CHANGES (its new directory is covered by "KERNEL SELFTEST
+#     FRAMEWORK", F: tools/testing/selftests/) and INCLUDE_LINUX (the
+#     x86-only test module needs register_nmi_handler() from <asm/nmi.h>,
+#     which 6.1's <linux/nmi.h> includes only with HAVE_NMI_WATCHDOG or
+#     HAVE_ACPI_APEI_NMI; drivers/watchdog/hpwdt.c includes it the same way).
+# Prints one line per check and "submissions: N passed, N failed".
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+table=$TOP/patches/submissions.tsv
+outbox=$(mktemp -d)
+trap 'rm -rf "$outbox"' EXIT
+test_name="ipi_fp check"
+test_email=ipi-fp-check@example.org
+# Command-line strength config: it wins over the user's own identity.
+GIT_CONFIG_COUNT=2 GIT_CONFIG_KEY_0=user.name GIT_CONFIG_VALUE_0=$test_name \
+	GIT_CONFIG_KEY_1=user.email GIT_CONFIG_VALUE_1=$test_email \
+	"$TOP/scripts/send-prep.sh" -o "$outbox" --held >/dev/null
+
+if [ -n "${IPI_FP_LINUX_GIT:-}" ]; then
+	git --git-dir="$IPI_FP_LINUX_GIT" rev-parse -q --verify '1da177e4c3f4^{commit}' >/dev/null ||
+		die "IPI_FP_LINUX_GIT=$IPI_FP_LINUX_GIT is not a git directory with mainline history"
+	history=$IPI_FP_LINUX_GIT
+	echo "cited commit ids: looked up in $history"
+else
+	history=/nonexistent
+	echo "cited commit ids: not looked up (waiver: no git history with mainline; set IPI_FP_LINUX_GIT)"
+fi
+
+pass=0 fail=0
+run() {
+	local name=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		echo "ok      $name"
+		pass=$((pass + 1))
+	else
+		echo "FAILED  $name"
+		echo "$out" | sed 's/^/        /'
+		fail=$((fail + 1))
+	fi
+}
+
+# identity MAIL: the sender's From and Signed-off-by, nobody else's.
+identity() {
+	local mail=$1 sender="$test_name <$test_email>"
+	grep -qxF "From: $sender" "$mail" || { echo "From: is not '$sender'"; return 1; }
+	case "$(basename "$mail")" in 0000-*) return 0 ;; esac
+	grep -qxF "Signed-off-by: $sender" "$mail" || { echo "no 'Signed-off-by: $sender'"; return 1; }
+	if grep -nE '^(From|Signed-off-by): ' "$mail" | grep -vF "$sender"; then
+		echo "another identity in From:/Signed-off-by:"
+		return 1
+	fi
+}
+
+# git_am TREE MAIL...: apply as a maintainer does; leave TREE clean.
+git_am() {
+	local tree=$1 rc=0
+	shift
+	git -C "$tree" -c user.name=am -c user.email=am@localhost am -q "$@" || rc=$?
+	git -C "$tree" am --abort >/dev/null 2>&1 || true
+	return $rc
+}
+
+checkpatch() {
+	local tree=$1 mail=$2 ignore=UNKNOWN_COMMIT_ID
+	[ "$history" = /nonexistent ] || ignore=
+	case "$mail" in *selftests*) ignore+=${ignore:+,}FILE_PATH_CHANGES,INCLUDE_LINUX ;; esac
+	(cd "$tree" && GIT_DIR=$history perl scripts/checkpatch.pl --strict --quiet \
+		${ignore:+--ignore "$ignore"} "$mail")
+}
+
+while IFS=$'\t' read -r name base _ send; do
+	commit=$("$TOP/scripts/get-base.sh" "$base")
+	tree=$CACHE/trees/am-check-$base
+	if [ ! -e "$tree/.git" ]; then
+		git --git-dir="$CACHE/linux.git" worktree prune
+		git --git-dir="$CACHE/linux.git" worktree add -q --detach "$tree" "$commit"
+	fi
+	git -C "$tree" am --abort >/dev/null 2>&1 || true
+	git -C "$tree" checkout -q -f --detach "$commit"
+	git -C "$tree" clean -q -fdx
+	mapfile -t mails < <(ls "$outbox/$name"/*.patch)
+	for m in "${mails[@]}"; do
+		run "$name/$(basename "$m"): From and Signed-off-by are the sender's" identity "$m"
+	done
+	run "$name ($send): git am onto $base" git_am "$tree" "${mails[@]:1}"
+	for m in "${mails[@]:1}"; do
+		run "$name/$(basename "$m"): checkpatch --strict ($base tree)" checkpatch "$tree" "$m"
+	done
+done < <(grep -v '^#' "$table")
+echo "submissions: $pass passed, $fail failed"
+[ "$fail" = 0 ]
