@@ -3,7 +3,7 @@
 ROUNDS ?= 1000
 ODIRECT_ROUNDS ?= 334
 
-.PHONY: help deps demo check rates evidence lint test patches send-prep lava lava-jobs clean
+.PHONY: help deps demo check rates evidence lint test patches send-prep gates lava lava-jobs clean
 
 help:
 	@sed -n 's/^## //p' Makefile
@@ -59,6 +59,11 @@ lava-jobs: deps
 ##          nothing (it prints the git send-email commands)
 send-prep:
 	scripts/send-prep.sh
+
+## gates    each submission's patches built one by one on both arches, and
+##          no new sparse or W=1 warning in the files they touch (in make check)
+gates:
+	scripts/build-gates.sh
 
 ## lint     shellcheck, the layout of patches/, selftest patch drift
 lint:

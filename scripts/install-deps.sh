@@ -11,7 +11,7 @@ HOST_PKGS=(
 	cpio kmod xz-utils rsync python3 ccache quilt git
 	gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross
 	qemu-system-ppc qemu-system-x86
-	liburing-dev busybox-static lava-dispatcher
+	liburing-dev busybox-static lava-dispatcher sparse
 )
 PPC_PKGS=(liburing-dev:ppc64el liburing2:ppc64el busybox-static:ppc64el)
 

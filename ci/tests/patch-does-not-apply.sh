@@ -33,3 +33,19 @@ expect_fail 'patch 0001-arch-change-two.patch does not apply to .*: arch/file.S'
 	"$TOP/scripts/apply-series.sh" "$t" "$TMP"/p/*.patch
 [ -z "$(git -C "$t" status --porcelain)" ] || { echo "tree left dirty"; exit 1; }
 [ ! -d "$t/.git/rebase-apply" ] || { echo "git am left in progress"; exit 1; }
+
+# A mail without From: (how patches/ keeps them) is committed under the
+# harness's local author; a plain diff (a ci/fixtures/ base fixture) is
+# applied and committed under its file name.
+git -C "$t" checkout -q -f HEAD~1
+sed '/^From: /d' "$TMP"/p/*.patch >"$TMP/no-from.patch"
+"$TOP/scripts/apply-series.sh" "$t" "$TMP/no-from.patch" 2>/dev/null
+[ "$(git -C "$t" log -1 --format='%an <%ae>|%s')" = "ipi_fp <ipi_fp@localhost>|arch: change two" ] ||
+	{ echo "mail without From: not applied as expected: $(git -C "$t" log -1 --format='%an <%ae>|%s')"; exit 1; }
+git -C "$t" checkout -q -f HEAD~1
+sed -n '/^diff --git/,$p' "$TMP"/p/*.patch | sed '/^-- $/,$d' >"$TMP/fixture.diff"
+"$TOP/scripts/apply-series.sh" "$t" "$TMP/fixture.diff" 2>/dev/null
+[ "$(git -C "$t" log -1 --format=%s)" = "fixture: fixture.diff" ] && grep -q TWO "$t/arch/file.S" ||
+	{ echo "fixture not applied as expected"; exit 1; }
+echo "mail without From: and plain-diff fixture applied"
+
