@@ -13,8 +13,8 @@
 #     fails the gate (warnings are compared by file and text, not line).
 # Works in $CACHE/trees/gate-BASE (a work tree of its own, so the matrix's
 # trees are never touched) with ccache. A gate that passed is not run
-# again while its inputs (base, patches up to it, config fragments,
-# compiler, this script) are the same: it prints "ok (passed before)".
+# again while its inputs (base, the diffs of the patches up to it, config
+# fragments, compiler, sparse, this script) are the same: it prints "ok (passed before)".
 # Prints one line per check, the seconds each took, and
 # "gates: N passed, N failed".
 # shellcheck source=scripts/lib.sh
@@ -50,12 +50,15 @@ check() {
 	fi
 }
 
-# inputs ARCH FILE...: a key for what a gate's result depends on.
+# inputs ARCH FILE...: a key for what a gate's result depends on: the
+# diffs of the FILEs (not their messages), this script, the config
+# fragments and the tools.
 inputs() {
 	arch_setup "$1"
 	shift
 	{
-		cat "$@" "$0" "$TOP/kconfig/common.config" "$TOP/kconfig/$ARCH_NAME.config"
+		sed -n '/^diff --git /,$p' "$@"
+		cat "$0" "$TOP/kconfig/common.config" "$TOP/kconfig/$ARCH_NAME.config"
 		"${CROSS}gcc" --version | head -n 1
 		sparse --version
 	} | sha1sum | cut -c1-40
@@ -135,11 +138,11 @@ while IFS=$'\t' read -r name base _ _; do
 			"$TOP/scripts/apply-series.sh" "$tree" "$p"
 			done_upto+=("$p")
 			check "$name/$(basename "$p" .patch | cut -c1-40): builds for $arch ($base)" \
-				"$(inputs "$arch" <(echo "$commit") "$selftest" "${done_upto[@]}")" \
+				"$(inputs "$arch" <(echo "diff --git $commit") "$selftest" "${done_upto[@]}")" \
 				"$TOP/scripts/build-kernel.sh" "$arch" "$tree"
 		done
 		check "$name: no new sparse or W=1 warning on $arch ($base)" \
-			"$(inputs "$arch" <(echo "$commit sparse") "$selftest" "${patches[@]}")" \
+			"$(inputs "$arch" <(echo "diff --git $commit sparse") "$selftest" "${patches[@]}")" \
 			sparse_w1 "$arch" "$tree" "$commit" "${patches[@]}"
 	done
 done < <(grep -v '^#' "$table")

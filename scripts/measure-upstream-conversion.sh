@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# measure-upstream-conversion.sh MBOX_DIR: measure how hard it is to
+# measure-upstream-conversion.sh MBOX_DIR|MBOX: measure how hard it is to
 # backport upstream's O_DIRECT FOLL_PIN conversion (David Howells' "iov_iter:
 # Improve page extraction (pin or just list)", [PATCH v14 NN/17] of
 # 2023-02-14) onto Debian's 6.1.192, the base scripts/get-base.sh makes.
 #
 # MBOX_DIR holds one mail a file, *.mbox, taken in name order (v14-01.mbox
-# .. v14-17.mbox); a mail without a diff (the 00/17 cover letter) is
-# skipped. The base is checked out in a scratch worktree of $CACHE/linux.git
+# .. v14-17.mbox); or MBOX is one mbox of the whole series, as
+#   b4 am -o DIR 20230214171330.2722188-1-dhowells@redhat.com
+# writes it (lore.kernel.org; not reachable from CI). A mail without a
+# diff (the 00/17 cover letter) is skipped. The base is checked out in a scratch worktree of $CACHE/linux.git
 # (under mktemp -d, removed on exit). Each mail is tried with 'git am'
 # (without -3: the upstream blobs its index lines name are not in our
 # repository). When that fails, 'git am --abort' and the mail's diff is
@@ -19,24 +21,36 @@
 # 'git am'.
 #
 # Prints one row a mail: number | subject | applied, or "N of M hunks
-# failed" | the files with failing hunks; then, for each failing hunk, the
-# file, line and function, and the identifiers of its context and removed
-# lines that the 6.1.192 tree lacks altogether (grep over the base, *.c
-# *.h and everything else); an identifier that a '+' line of one of the
-# mails adds is marked "series NN", the rest point at prerequisite
-# commits. "context differs" means all its identifiers exist: the code
-# around them changed. Ends with
+# failed" | the files with failing hunks (failed/total); then, for each
+# failing hunk, its file, line and function, and why where that is cheap:
+# "file absent", or the identifiers of its context and removed lines that
+# the 6.1.192 tree lacks (not counting comments; grep over its *.c and
+# *.h), or "context differs" with the first such line the tree lacks. A
+# missing identifier that the tree defines after the run is marked
+# "series NN" (mail NN adds it); the others point at prerequisite
+# commits. The mails are measured as patches only: nothing is built, so
+# a mail that applies may still need what a failed hunk would have added.
+# Ends with
 #   upstream conversion v14 onto 6.1.192: A of 17 apply, F hunks fail in P patches
 # Usage: scripts/measure-upstream-conversion.sh .cache/upstream-conversion
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-usage="usage: measure-upstream-conversion.sh MBOX_DIR"
-mbox_dir=${1:?$usage}
-[ -d "$mbox_dir" ] || die "$mbox_dir is not a directory; $usage"
-mbox_dir=$(cd "$mbox_dir" && pwd)
+usage="usage: measure-upstream-conversion.sh MBOX_DIR|MBOX"
+src=${1:?$usage}
 need_cmd git git
 export LC_ALL=C
+split=$(mktemp -d)
+if [ -f "$src" ]; then
+	# One mbox holding the series ('b4 am -o DIR MESSAGE-ID' writes one):
+	# one mail a file, in order.
+	git mailsplit -o"$split" "$src" >/dev/null
+	for f in "$split"/*; do mv "$f" "$f.mbox"; done
+	mbox_dir=$split
+else
+	[ -d "$src" ] || die "$src is neither a directory nor a file; $usage"
+	mbox_dir=$(cd "$src" && pwd)
+fi
 mapfile -t mails < <(find "$mbox_dir" -maxdepth 1 -type f -name '*.mbox' | sort)
 [ "${#mails[@]}" -gt 0 ] || die "no *.mbox files in $mbox_dir"
 
@@ -52,7 +66,7 @@ cleanup() {
 	if [ -d "$wt" ]; then
 		g worktree remove --force "$wt" >/dev/null 2>&1 || true
 	fi
-	rm -rf "$scratch"
+	rm -rf "$scratch" "$split"
 	g worktree prune
 }
 trap cleanup EXIT
@@ -73,9 +87,11 @@ idents() {
 }
 
 # record_hunks NUM FILE PATCHFILE: add each hunk of PATCHFILE (a .rej, or a
-# whole diff section) to $hunks.
+# whole diff section) to $hunks: mail, file, line, function, the identifiers
+# of its context and removed lines, and the first of those lines that the
+# file in the tree (as it is when the hunk fails) does not have.
 record_hunks() {
-	local num=$1 file=$2 src=$3 dir h line func ids
+	local num=$1 file=$2 src=$3 dir h line func ids l miss
 	dir=$(mktemp -d "$scratch/hunk.XXXXXX")
 	awk -v d="$dir" '/^@@ /{n++; f=sprintf("%s/%03d", d, n)} n{print > f}' "$src"
 	for h in "$dir"/*; do
@@ -83,7 +99,18 @@ record_hunks() {
 		line=$(sed -n '1s/^@@ -\([0-9]*\).*/\1/p' "$h")
 		func=$(sed -n '1s/^@@ [^@]*@@ *//p' "$h" | grep -oE '[A-Za-z_][A-Za-z0-9_]*[[:space:]]*\(' | head -n 1 | tr -d '( \t' || true)
 		ids=$(sed -n '2,$s/^[ -]//p' "$h" | idents | paste -sd' ')
-		printf '%s\t%s\t%s\t%s\t%s\n' "$num" "$file" "${line:-?}" "${func:--}" "$ids" >>"$hunks"
+		miss=
+		if [ -f "$wt/$file" ]; then
+			while IFS= read -r l; do
+				[ -n "${l//[[:space:]]/}" ] || continue
+				grep -qxF -- "$l" "$wt/$file" || {
+					miss=$l
+					break
+				}
+			done < <(sed -n '2,$s/^[ -]//p' "$h")
+		fi
+		miss=$(sed 's/^[[:space:]]*//; s/[[:space:]]\{1,\}/ /g' <<<"$miss" | cut -c1-80)
+		printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$num" "$file" "${line:-?}" "${func:--}" "$ids" "$miss" >>"$hunks"
 	done
 	rm -rf "$dir"
 }
@@ -152,24 +179,64 @@ for mail in "${mails[@]}"; do
 	fi
 done
 
-# The identifiers of failing hunks that the base lacks: one grep for all.
-all_ids=$scratch/ids.txt
-found=$scratch/found.txt
-cut -f5 "$hunks" | tr ' ' '\n' | sed '/^$/d' | sort -u >"$all_ids"
-: >"$found"
-if [ -s "$all_ids" ]; then
-	{ g grep -I -o -h -w -F -f "$all_ids" "$base" || true; } | sed 's/^[^:]*://' | sort -u >"$found"
-fi
+# The identifiers of failing hunks that the base lacks. A word in a comment
+# does not count (6.1.192 names iov_iter_get_pages() only in comments).
+# First the hunk's own file in the base takes out most; each one left is
+# looked for in every *.c and *.h of the base (git grep per identifier:
+# with -o and many patterns one grep over the tree takes far longer). One
+# that the tree defines after the whole run (base plus what applied; a
+# line that looks like a definition, not a mere use) the series adds:
+# "series NN" names the first mail whose '+' lines have it.
+code_lines() {
+	grep -v -E '^[[:space:]]*(\*|/\*|//)' || true
+}
+# has_ident REV ID: REV has ID in code, not only in comments.
+has_ident() {
+	local hit
+	hit=$({ g grep -h -w -F -e "$2" "$1" -- '*.[ch]' || true; } | code_lines | head -n 1)
+	[ -n "$hit" ]
+}
+# has_def REV ID: REV has a line that looks like it defines ID: a #define,
+# a struct/union/enum, a function at column 0, an enumerator or a variable
+# or parameter after its type.
+has_def() {
+	local id=$2 hit
+	hit=$({ g grep -h -w -F -e "$id" "$1" -- '*.[ch]' || true; } | code_lines |
+		{ grep -E -e "^[[:space:]]*#[[:space:]]*define[[:space:]]+${id}\b" \
+			-e "\b(struct|union|enum)[[:space:]]+${id}[[:space:]]*\{" \
+			-e "^[A-Za-z_].*[^A-Za-z0-9_.>]${id}[[:space:]]*\(" \
+			-e "^[[:space:]]+${id}[[:space:]]*(,|=[^=]|$)" \
+			-e "[A-Za-z_][A-Za-z0-9_]*[[:space:]*]+${id}[[:space:]]*(;|,|=[^=]|\)|\[)" || true; } |
+		grep -v -E "^[[:space:]]*(return|case|goto|else|sizeof|typeof|if|while)\b[[:space:](*]*$id\b" | head -n 1)
+	[ -n "$hit" ]
+}
+cands=$scratch/cands.txt
+: >"$cands"
+while IFS=$'\t' read -r _ file _ _ ids _; do
+	tr ' ' '\n' <<<"$ids" | sed '/^$/d' | sort -u >"$scratch/h.ids"
+	{ g show "$base:$file" 2>/dev/null || true; } | code_lines |
+		{ grep -owF -f "$scratch/h.ids" || true; } | sort -u >"$scratch/h.found"
+	comm -23 "$scratch/h.ids" "$scratch/h.found" >>"$cands"
+done <"$hunks"
 missing=$scratch/missing.txt
-comm -23 "$all_ids" "$found" >"$missing"
+: >"$missing"
+final=$(t rev-parse HEAD)
+sort -u "$cands" | while read -r id; do
+	has_ident "$base" "$id" && continue
+	by=
+	if has_def "$final" "$id"; then
+		by=$(awk -v id="$id" '$2 == id { print $1; exit }' "$added")
+	fi
+	printf '%s %s\n' "$id" "${by:--}" >>"$missing"
+done
 
-# explain NUM IDS: the missing identifiers of a hunk of mail NUM, each with
-# the first earlier mail whose '+' lines have it, if one does.
+# explain IDS: those of IDS that the base lacks, with the mail adding each.
 explain() {
 	local id by out=
-	for id in $2; do
-		grep -qxF "$id" "$missing" || continue
-		by=$(awk -v id="$id" -v n="$1" '$2 == id && $1 + 0 < n + 0 { print $1; exit }' "$added")
+	for id in $1; do
+		by=$(awk -v id="$id" '$1 == id { print $2; exit }' "$missing")
+		[ -n "$by" ] || continue
+		[ "$by" = - ] && by=
 		out+=" $id${by:+ (series $by)}"
 	done
 	echo "${out# }"
@@ -180,22 +247,30 @@ echo "no | subject | result | failing files (failed/total hunks)"
 for row in "${rows[@]}"; do
 	echo "$row"
 	num=${row%% |*}
-	while IFS=$'\t' read -r hnum file line func ids; do
+	while IFS=$'\t' read -r hnum file line func ids miss; do
 		[ "$hnum" = "$num" ] || continue
 		if ! g cat-file -e "$base:$file" 2>/dev/null; then
 			why="file absent in $base_name"
 		else
-			why=$(explain "$hnum" "$ids")
+			why=$(explain "$ids")
 			why=${why:+missing in $base_name: $why}
 		fi
-		echo "    hunk $file:$line $func: ${why:-context differs}"
+		if [ -z "$why" ]; then
+			why="context differs: "
+			if [ -n "$miss" ]; then
+				why+="first line the tree lacks: $miss"
+			else
+				why+="each line exists, not together"
+			fi
+		fi
+		echo "    hunk $file:$line $func: $why"
 	done <"$hunks"
 done
 
 if [ -s "$missing" ]; then
-	echo "identifiers of failing hunks that $base_name lacks (series NN: a mail adds it; others: prerequisites):"
-	while read -r id; do
-		by=$(awk -v id="$id" '$2 == id { print $1; exit }' "$added")
+	echo "identifiers of failing hunks that $base_name lacks (series NN: added by mail NN; others: prerequisites):"
+	while read -r id by; do
+		[ "$by" = - ] && by=
 		users=$(awk -F'\t' -v id="$id" '(" " $5 " ") ~ (" " id " ") { print $1 }' "$hunks" | sort -u | paste -sd,)
 		echo "    $id: ${by:+series $by, }hunks of $users"
 	done <"$missing"
