@@ -42,19 +42,6 @@ else
 	echo "cited commit ids: not looked up (waiver: no git history with mainline; set IPI_FP_LINUX_GIT)"
 fi
 
-pass=0 fail=0
-run() {
-	local name=$1 out
-	shift
-	if out=$("$@" 2>&1); then
-		echo "ok      $name"
-		pass=$((pass + 1))
-	else
-		echo "FAILED  $name"
-		echo "$out" | sed 's/^/        /'
-		fail=$((fail + 1))
-	fi
-}
 
 # identity MAIL: the sender's From and Signed-off-by, nobody else's.
 identity() {

@@ -17,6 +17,23 @@ log() {
 	echo "[$(basename "$0" .sh)] $*" >&2
 }
 
+# run NAME CMD...: one check of a list: "ok      NAME", or "FAILED  NAME"
+# and CMD's output indented; counts into pass and fail, which the caller
+# prints as "WHAT: N passed, N failed".
+pass=0 fail=0
+run() {
+	local name=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		echo "ok      $name"
+		pass=$((pass + 1))
+	else
+		echo "FAILED  $name"
+		echo "$out" | sed 's/^/        /'
+		fail=$((fail + 1))
+	fi
+}
+
 # strip_identity <PATCH: a 'git format-patch' mail without the lines that
 # only its sender can write: the "From <commit>" separator, From:, Date:.
 # The patches under patches/ are kept that way; scripts/send-prep.sh puts

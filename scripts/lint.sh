@@ -6,19 +6,6 @@
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-pass=0 fail=0
-run() {
-	local name=$1 out
-	shift
-	if out=$("$@" 2>&1); then
-		echo "ok      $name"
-		pass=$((pass + 1))
-	else
-		echo "FAILED  $name"
-		echo "$out" | sed 's/^/        /'
-		fail=$((fail + 1))
-	fi
-}
 
 need_cmd shellcheck shellcheck
 run "shellcheck scripts/ ci/ .ci/" shellcheck -x -P SCRIPTDIR/.. -S warning \

@@ -79,6 +79,7 @@ struct round {
 	int pipes[NR_CHAINS][2];
 	char fifo[NR_CHAINS][64];
 	int workers_seen;
+	int chains_started;
 	char error[256];
 };
 
@@ -171,6 +172,7 @@ static void *helper(void *arg)
 				 strerror(errno));
 			goto out;
 		}
+		r->chains_started = i + 1;
 		deadline = now() + WORKER_TIMEOUT_SEC;
 		for (;;) {
 			count_workers(&total, &sleeping);
@@ -268,26 +270,44 @@ static int setup(struct round *r, struct io_uring *ring, char *dir, int round)
 	return 0;
 }
 
-static void teardown(struct round *r, struct io_uring *ring, char *dir)
+/*
+ * Reaps the two completions of every chain the helper started; returns -1
+ * if one does not arrive within WORKER_TIMEOUT_SEC.
+ */
+static int teardown(struct round *r, struct io_uring *ring, char *dir,
+		    int round)
 {
+	struct __kernel_timespec ts = { .tv_sec = WORKER_TIMEOUT_SEC };
 	struct io_uring_cqe *cqe;
-	int i, fd;
+	int i, ret = 0, fd[NR_CHAINS];
 
-	/* A writer lets each worker's FIFO open complete. */
-	for (i = 0; i < NR_CHAINS; i++) {
-		fd = open(r->fifo[i], O_WRONLY | O_NONBLOCK);
-		if (fd >= 0)
-			close(fd);
-	}
-	for (i = 0; i < 2 * r->workers_seen; i++) {
-		if (io_uring_wait_cqe(ring, &cqe))
+	/*
+	 * A writer lets each worker's FIFO open complete. Hold one open on
+	 * every FIFO until the completions are in: a worker counted as
+	 * sleeping may not have reached its open yet, and an O_WRONLY open
+	 * that finds no reader fails (ENXIO) and would leave that worker
+	 * blocked for good. O_RDWR never blocks on a FIFO (fifo(7)).
+	 */
+	for (i = 0; i < NR_CHAINS; i++)
+		fd[i] = open(r->fifo[i], O_RDWR | O_NONBLOCK);
+	for (i = 0; i < 2 * r->chains_started; i++) {
+		if (io_uring_wait_cqe_timeout(ring, &cqe, &ts)) {
+			ksft_print_msg("round %d: completion %d of %d not in within %d s\n",
+				       round, i + 1, 2 * r->chains_started,
+				       WORKER_TIMEOUT_SEC);
+			ret = -1;
 			break;
+		}
 		io_uring_cqe_seen(ring, cqe);
 	}
+	for (i = 0; i < NR_CHAINS; i++)
+		if (fd[i] >= 0)
+			close(fd[i]);
 	io_uring_queue_exit(ring);
 	for (i = 0; i < NR_CHAINS; i++)
 		unlink(r->fifo[i]);
 	rmdir(dir);
+	return ret;
 }
 
 /* Runs in a fresh process (io-wq is per task); returns a ROUND_* code. */
@@ -327,7 +347,8 @@ static int run_round(int round, int owner_cpu, int helper_cpu, bool report)
 	} else if (r->workers_seen == NR_CHAINS) {
 		status |= ROUND_IN_WINDOW;
 	}
-	teardown(r, &ring, dir);
+	if (teardown(r, &ring, dir, round))
+		status = ROUND_ERROR;
 	return status;
 }
 
