@@ -424,6 +424,9 @@ static void bench(int (*op)(void), int *median, int *min, int *max)
 
 static call_single_data_t *storm_csd;	/* [sender * nr_cpu_ids + target] */
 static atomic_long_t async_sent, async_run, sync_calls;
+/* Storm threads still sending; storm() waits for none left. */
+static atomic_t storm_left;
+static DECLARE_WAIT_QUEUE_HEAD(storm_wq);
 
 static void storm_async_func(void *info)
 {
@@ -449,6 +452,8 @@ static int storm_thread(void *arg)
 		atomic_long_inc(&sync_calls);
 		cond_resched();
 	}
+	if (atomic_dec_and_test(&storm_left))
+		wake_up(&storm_wq);
 	/* Stay until kthread_stop(), which needs the task. */
 	for (;;) {
 		set_current_state(TASK_INTERRUPTIBLE);
@@ -476,16 +481,24 @@ static int storm(void)
 	}
 	for (i = 0; i < nr_cpu_ids * nr_cpu_ids; i++)
 		INIT_CSD(&storm_csd[i], storm_async_func, NULL);
+	/*
+	 * Every thread must run its loop before it is stopped: kthread_stop()
+	 * of a thread that has not started yet skips its function entirely.
+	 */
+	atomic_set(&storm_left, 0);
 	for_each_online_cpu(cpu) {
 		threads[cpu] = kthread_create_on_cpu(storm_thread,
 						     (void *)(long)cpu, cpu,
 						     "ipi_fp_storm/%u");
-		if (IS_ERR(threads[cpu])) {
+		if (IS_ERR(threads[cpu]))
 			threads[cpu] = NULL;
-			continue;
-		}
-		wake_up_process(threads[cpu]);
+		else
+			atomic_inc(&storm_left);
 	}
+	for_each_online_cpu(cpu)
+		if (threads[cpu])
+			wake_up_process(threads[cpu]);
+	wait_event(storm_wq, !atomic_read(&storm_left));
 	for_each_online_cpu(cpu)
 		if (threads[cpu])
 			kthread_stop(threads[cpu]);
