@@ -67,9 +67,7 @@ inputs() {
 # reset TREE COMMIT: the work tree at COMMIT plus the selftest patch,
 # keeping the build directories (make rebuilds what changed).
 reset() {
-	git -C "$1" am --abort >/dev/null 2>&1 || true
-	git -C "$1" checkout -q -f --detach "$2"
-	git -C "$1" clean -q -fdx -e '/build-*'
+	checkout_tree "$1" "$2"
 	"$TOP/scripts/apply-series.sh" "$1" "$selftest"
 }
 
@@ -126,10 +124,6 @@ while IFS=$'\t' read -r name base _ _; do
 	esac
 	commit=$("$TOP/scripts/get-base.sh" "$base")
 	tree=$CACHE/trees/gate-$base
-	if [ ! -e "$tree/.git" ]; then
-		git --git-dir="$CACHE/linux.git" worktree prune
-		git --git-dir="$CACHE/linux.git" worktree add -q --detach "$tree" "$commit"
-	fi
 	mapfile -t patches < <(ls "$TOP/patches/$name"/[0-9][0-9][0-9][0-9]-*.patch)
 	for arch in "${arches[@]}"; do
 		reset "$tree" "$commit"

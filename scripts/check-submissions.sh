@@ -6,7 +6,8 @@
 #   - From: and Signed-off-by: are the sender's (the test identity) and no
 #     other identity is in it;
 #   - 'git am' (plain, as a maintainer applies it) of the whole outbox onto
-#     a clean work tree of its base succeeds;
+#     a clean work tree of its base (the build gates' one, whose build
+#     directories git ignores) succeeds;
 #   - the base tree's checkpatch.pl --strict, in patch mode, run from that
 #     tree as a maintainer runs it. Commit ids the messages cite are looked
 #     up when IPI_FP_LINUX_GIT names a git directory with mainline history
@@ -74,14 +75,9 @@ checkpatch() {
 
 while IFS=$'\t' read -r name base _ send; do
 	commit=$("$TOP/scripts/get-base.sh" "$base")
-	tree=$CACHE/trees/am-check-$base
-	if [ ! -e "$tree/.git" ]; then
-		git --git-dir="$CACHE/linux.git" worktree prune
-		git --git-dir="$CACHE/linux.git" worktree add -q --detach "$tree" "$commit"
-	fi
-	git -C "$tree" am --abort >/dev/null 2>&1 || true
-	git -C "$tree" checkout -q -f --detach "$commit"
-	git -C "$tree" clean -q -fdx
+	# The build gates' work tree of the base (build-gates.sh resets it).
+	tree=$CACHE/trees/gate-$base
+	checkout_tree "$tree" "$commit"
 	mapfile -t mails < <(ls "$outbox/$name"/*.patch)
 	for m in "${mails[@]}"; do
 		run "$name/$(basename "$m"): From and Signed-off-by are the sender's" identity "$m"

@@ -34,6 +34,23 @@ run() {
 	fi
 }
 
+# checkout_tree TREE COMMIT: TREE, a work tree of $CACHE/linux.git, made
+# or reset to exactly COMMIT (an unfinished 'git am' aborted, changes and
+# untracked files gone), except its kernel build directories (build-*) and
+# the harness's stamp, so that make rebuilds only what changed.
+checkout_tree() {
+	local tree=$1 commit=$2
+	if [ ! -e "$tree/.git" ]; then
+		mkdir -p "$(dirname "$tree")"
+		git --git-dir="$CACHE/linux.git" worktree prune
+		git --git-dir="$CACHE/linux.git" worktree add -q --detach "$tree" "$commit"
+		return
+	fi
+	git -C "$tree" am --abort >/dev/null 2>&1 || true
+	git -C "$tree" checkout -q -f --detach "$commit"
+	git -C "$tree" clean -q -fdx -e '/build-*' -e '/.ipi_fp-stamp'
+}
+
 # strip_identity <PATCH: a 'git format-patch' mail without the lines that
 # only its sender can write: the "From <commit>" separator, From:, Date:.
 # The patches under patches/ are kept that way; scripts/send-prep.sh puts

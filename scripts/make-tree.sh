@@ -20,17 +20,8 @@ if [ -f "$tree/.ipi_fp-stamp" ] && [ "$(cat "$tree/.ipi_fp-stamp")" = "$stamp" ]
 	echo "$tree"
 	exit 0
 fi
-if [ ! -e "$tree/.git" ]; then
-	log "$base-$variant: checking out base $base"
-	mkdir -p "$CACHE/trees"
-	git --git-dir="$CACHE/linux.git" worktree prune
-	git --git-dir="$CACHE/linux.git" worktree add -q --detach "$tree" "$commit"
-else
-	log "$base-$variant: resetting to base $base"
-	git -C "$tree" am --abort >/dev/null 2>&1 || true
-	git -C "$tree" checkout -q -f --detach "$commit"
-	git -C "$tree" clean -q -fdx -e '/build-*' -e '/.ipi_fp-stamp'
-fi
+log "$base-$variant: checking out base $base"
+checkout_tree "$tree" "$commit"
 rm -f "$tree/.ipi_fp-stamp"
 "$TOP/scripts/apply-series.sh" "$tree" "${patches[@]}"
 echo "$stamp" >"$tree/.ipi_fp-stamp"
