@@ -3,7 +3,7 @@
 ROUNDS ?= 1000
 ODIRECT_ROUNDS ?= 334
 
-.PHONY: help deps demo check rates evidence lint test patches send-prep gates lava lava-jobs clean
+.PHONY: help deps demo check rates cost evidence lint test patches send-prep gates lava lava-jobs clean
 
 help:
 	@sed -n 's/^## //p' Makefile
@@ -32,6 +32,15 @@ rates: deps
 		IPI_FP_BOOT_TIMEOUT=$${IPI_FP_BOOT_TIMEOUT:-3000} \
 		IPI_FP_TEST_TIMEOUT=$${IPI_FP_TEST_TIMEOUT:-2400} \
 		IPI_FP_RESULTS=.cache/results-rates scripts/run-matrix.sh --check
+
+## cost     what the fixes cost: the unpatched and patched kernels of
+##          6.1.192 and 6.12.117, each booted BOOTS times (default 2) with
+##          QEMU's instruction-count clock, REPS (default 7) repetitions of
+##          each row of the cost program; A/B ratios beside the A/A noise,
+##          and each row's goal (make check runs the 6.1.192 part, REPS=5)
+cost: deps
+	IPI_FP_COST_BASES="6.1.192 6.12.117" IPI_FP_COST_BOOTS=$${BOOTS:-2} \
+		IPI_FP_COST_REPS=$${REPS:-7} scripts/run-cost.sh
 
 ## evidence MAINTAINERS-notes/evidence.md from the last rates run and the last
 ##          check (or demo) run

@@ -5,7 +5,10 @@
 # default 300) and was killed. The log is kept either way. Each test
 # program in the guest gets at most IPI_FP_TEST_TIMEOUT seconds (default:
 # half the guest's), so that a hung one is reported as a TIMEOUT and the
-# others still run.
+# others still run. IPI_FP_ICOUNT=1 gives the guest QEMU's
+# instruction-count clock (-icount shift=0,sleep=off: one nanosecond per
+# instruction, the vCPUs in one host thread, idle time skipped), for the
+# cost mode (run-cost.sh).
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -30,6 +33,8 @@ ppc64le)
 	;;
 x86_64) args=(-M q35) ;;
 esac
+# shellcheck disable=SC2054 # the comma belongs to the -icount value
+[ "${IPI_FP_ICOUNT:-}" = 1 ] && args+=(-icount shift=0,sleep=off)
 rc=0
 timeout --foreground -k 5 "$BOOT_TIMEOUT" "$QEMU" "${args[@]}" -append "$CMDLINE" -smp "$SMP" -m 2G \
 	-nographic -no-reboot -kernel "$kernel" -initrd "$initrd" \

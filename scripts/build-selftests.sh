@@ -2,7 +2,9 @@
 # build-selftests.sh ARCH TREE OUTDIR [KDIR]: build the ipi_fp kselftests
 # of TREE for ARCH, statically linked (the guest has no shared libraries),
 # with 'make -C tools/testing/selftests TARGETS=ipi_fp install' into OUTDIR.
-# KDIR is the guest kernel's build directory, for the test module.
+# KDIR is the guest kernel's build directory, for the test module. The
+# tree's own selftests/vm/gup_test goes beside them (OUTDIR/ipi_fp/), for
+# the cost program's pin-against-reference rows (6.1 trees).
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -31,3 +33,13 @@ CFLAGS=$cflags LDFLAGS=$ldflags make -C "$tree/tools/testing/selftests" \
 	O="$tree/build-$ARCH_NAME-kselftest" INSTALL_PATH="$outdir" install \
 	>"$outdir.log" 2>&1 ||
 	die "selftest build failed; last lines of $outdir.log:"$'\n'"$(tail -n 20 "$outdir.log")"
+# 6.1's gup_test.c builds alone; later trees moved it to selftests/mm/ with
+# helpers that need the tree's exported headers: the cost mode measures
+# 6.1 bases only, and elsewhere its gup rows say that gup_test is missing.
+vm=$tree/tools/testing/selftests/vm
+if [ -f "$vm/gup_test.c" ]; then
+	# shellcheck disable=SC2086 # $cflags and $ldflags are lists of options
+	"${cross}gcc" -O2 $cflags -I"$tree" -I"$vm" -o "$outdir/ipi_fp/gup_test" \
+		"$vm/gup_test.c" $ldflags -lpthread >>"$outdir.log" 2>&1 ||
+		die "gup_test build failed; last lines of $outdir.log:"$'\n'"$(tail -n 20 "$outdir.log")"
+fi

@@ -2,7 +2,9 @@
 # check.sh: what CI runs. Installs the dependencies, then the static checks
 # (lint.sh), the mails 'make send-prep' writes, checked as a maintainer
 # would (check-submissions.sh), the matrix against ci/expected.tsv
-# (run-matrix.sh --check), the per-patch builds and the sparse and W=1
+# (run-matrix.sh --check), the cost table (run-cost.sh with its defaults:
+# two boots of each 6.1.192 kernel under the instruction-count clock), the
+# per-patch builds and the sparse and W=1
 # comparison of every submission on both arches (build-gates.sh), the
 # cells of ci/lava-matrix.tsv booted by LAVA's dispatcher and checked the
 # same way (make lava) and the project's own tests (run-tests.sh). Ends
@@ -20,7 +22,7 @@ lava() {
 	IPI_FP_BOOT=lava IPI_FP_MATRIX=$TOP/ci/lava-matrix.tsv \
 		IPI_FP_RESULTS=$CACHE/results-lava "$TOP/scripts/run-matrix.sh" --check
 }
-for step in lint.sh check-submissions.sh "run-matrix.sh --check" build-gates.sh lava run-tests.sh; do
+for step in lint.sh check-submissions.sh "run-matrix.sh --check" run-cost.sh build-gates.sh lava run-tests.sh; do
 	echo
 	if [ "$step" = lava ]; then
 		echo "=== LAVA: ci/lava-matrix.tsv through lava-run ==="

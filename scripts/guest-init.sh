@@ -10,11 +10,20 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mount -t tmpfs tmpfs /tmp
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 # run_kselftest.sh logs to /dev/stdout; udev is not here to make the links.
 ln -sf /proc/self/fd /dev/fd
 ln -sf /proc/self/fd/0 /dev/stdin
 ln -sf /proc/self/fd/1 /dev/stdout
 ln -sf /proc/self/fd/2 /dev/stderr
+# IPI_FP_ONLINE_CPUS=1 (run-cost.sh, x86_64): the kernel booted with
+# maxcpus=1, because QEMU 7.2's instruction-count mode hangs the bring-up
+# of x86 secondary CPUs at boot; bringing them online now works.
+if [ -n "${IPI_FP_ONLINE_CPUS:-}" ]; then
+	for f in /sys/devices/system/cpu/cpu[0-9]*/online; do
+		echo 1 >"$f" || echo "IPI_FP_HOST_ERROR cannot online ${f%/online}"
+	done
+fi
 echo "IPI_FP_GUEST_START $(uname -r) $(uname -m) cpus=$(grep -c ^processor /proc/cpuinfo)"
 only=
 for t in $(echo "${IPI_FP_ONLY:-}" | tr , ' '); do

@@ -13,10 +13,8 @@ missing cell and on a test case the table does not know.
 import argparse
 import json
 import math
-import re
 import sys
 
-COST = re.compile(r'^# (\S+): (\d+) (?:round trips|sends|forks|reads)/s')
 MAIN_VARIANTS = ('unpatched', 'patched')
 # A variant may end in a boot suffix (run-matrix.sh): the same kernel booted
 # another way. Such cells get their own column.
@@ -52,6 +50,30 @@ def wilson(k, n, z=1.96):
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
     return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def phase_table(path):
+    """Print the phase table of a timings file ("PHASE ITEM SECONDS" lines,
+    from run-matrix.sh and prepare-cell.sh): each phase's total, then each
+    step that took a second or more. Returns {phase: seconds}."""
+    steps = []
+    with open(path) as f:
+        for line in f:
+            phase, item, secs = line.split()
+            steps.append((phase, item, int(secs)))
+    totals = {}
+    for phase, _, secs in steps:
+        totals[phase] = totals.get(phase, 0) + secs
+    print('\n== phase timings (seconds) ==')
+    table([['phase', 'seconds', 'steps']] +
+          [[p, str(t), str(sum(1 for s in steps if s[0] == p))]
+           for p, t in totals.items()] +
+          [['total', str(sum(totals.values())), str(len(steps))]])
+    print('\n== each step (seconds; those of a second or more) ==')
+    rows = [[p, i, str(t)] for p, i, t in steps if t >= 1]
+    if rows:
+        table([['phase', 'item', 'seconds']] + rows)
+    return totals
 
 
 def table(rows):
@@ -168,39 +190,6 @@ def main():
                          f'{100 * lo:.2f} - {100 * hi:.2f}'])
         table(rows)
 
-    # Costs: "# NAME: N round trips/s"; the ratio patched / unpatched per
-    # arch and base comes from the same harness run.
-    costs = {}
-    for (arch, base, variant), r in cells.items():
-        for diags in r.get('diagnostics', {}).values():
-            for d in diags:
-                m = COST.match(d)
-                if m:
-                    costs[(arch, base, m.group(1), variant)] = int(m.group(2))
-    ratios = []
-    for (arch, base, name, variant), value in sorted(costs.items()):
-        if variant != 'patched':
-            continue
-        before = costs.get((arch, base, name, 'unpatched'))
-        if before:
-            ratios.append([f'{arch} {base}', name, str(before), str(value),
-                           f'{value / before:.3f}'])
-    if ratios:
-        print('\n== cost (operations/s, median of runs; ratio = patched / unpatched, same run) ==')
-        table([['cell', 'measure', 'unpatched', 'patched', 'ratio']] + ratios)
-    # odirect_cost times fork() in a process after O_DIRECT (NAME) and,
-    # alternating, in one without (NAME_no_dio): their ratio comes from
-    # inside one guest, free of the guest-to-guest noise.
-    in_guest = []
-    for (arch, base, name, variant), value in sorted(costs.items()):
-        without = costs.get((arch, base, name + '_no_dio', variant))
-        if without:
-            in_guest.append([f'{arch} {base} {variant}', name,
-                             f'{value / without:.3f}'])
-    if in_guest:
-        print('\n== fork() cost inside one guest (forks/s of a process that did O_DIRECT / of one that did not) ==')
-        table([['cell', 'measure', 'ratio']] + sorted(in_guest))
-
     errors = [(k, r['reason']) for k, r in cells.items() if r['guest'] != 'ok']
     if errors:
         print('\n== guest errors ==')
@@ -213,11 +202,7 @@ def main():
         for (arch, base, variant), case, why in whys:
             print(f'  {arch} {base} {variant} {case}: {why}')
 
-    print('\n== phase timings (seconds) ==')
-    with open(args.timings) as f:
-        timings = dict(l.split() for l in f.read().splitlines()[1:])
-    table([['phase', 'seconds']] + [[k, v] for k, v in timings.items()] +
-          [['total', str(sum(int(v) for v in timings.values()))]])
+    timings = phase_table(args.timings)
 
     diffs = []
     for (arch, base, variant, case), want in sorted(expected.items()):
@@ -233,9 +218,6 @@ def main():
         json.dump({'cells': [{'arch': a, 'base': b, 'variant': v, **r}
                              for (a, b, v), r in cells.items()],
                    'tallies': tallies, 'timings': timings,
-                   'costs': [dict(zip(['cell', 'measure', 'unpatched',
-                                       'patched', 'ratio'], r))
-                             for r in ratios],
                    'rates': [{'test': t, 'rate': k, 'bad': b, 'rounds': n,
                               'wilson95': wilson(b, n)}
                              for (t, k), (b, n) in sorted(rates.items())],

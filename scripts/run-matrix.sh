@@ -2,9 +2,10 @@
 # run-matrix.sh [--check]: the whole A/B pipeline. For every cell of
 # ci/matrix.tsv: a work tree with the variant's patches on the base, the
 # kernel, the ipi_fp selftests and an initramfs; then every guest is booted
-# and its console parsed. Prints the matrix and the time of each phase, and
-# writes $CACHE/results/ (or IPI_FP_RESULTS): matrix.json, one JSON per
-# cell, the console logs,
+# and its console parsed. Prints the matrix and the time of each phase
+# (and of each kernel build, selftest build, initramfs and boot in it),
+# and writes $CACHE/results/ (or IPI_FP_RESULTS): matrix.json, one JSON per
+# cell, the console logs, timings.txt,
 # report.txt (what it printed) and run.json (command, revision, settings),
 # from which scripts/make-evidence.py writes MAINTAINERS-notes/evidence.md.
 # With --check, exits non-zero when a cell differs from ci/expected.tsv.
@@ -29,20 +30,13 @@ check=
 [ "${1:-}" = --check ] && check=--check
 results=${IPI_FP_RESULTS:-$CACHE/results}
 mkdir -p "$results/logs"
-declare -A phase_time=()
-phases=(deps base+trees kernels selftests initramfs boot)
-# timed PHASE CMD...: run CMD, add its time to PHASE, return its status.
-timed() {
-	local phase=$1 start=$SECONDS rc=0
-	shift
-	"$@" || rc=$?
-	phase_time[$phase]=$((${phase_time[$phase]:-0} + SECONDS - start))
-	return "$rc"
-}
-
-timed deps "$TOP/scripts/install-deps.sh"
+# timings.txt: one line "PHASE ITEM SECONDS" per step (prepare-cell.sh).
+timings=$results/timings.txt
+rm -f "$results"/*.json "$results/report.txt" "$results"/logs/*.log "$timings"
+start=$SECONDS
+"$TOP/scripts/install-deps.sh"
+echo "deps - $((SECONDS - start))" >"$timings"
 # What produced these results, for scripts/make-evidence.py.
-rm -f "$results"/*.json "$results/report.txt" "$results"/logs/*.log
 python3 - "$results/run.json" "$0 $*" "${check:+yes}" "$TOP" <<'PY'
 import json, os, subprocess, sys, time
 git = lambda *a: subprocess.run(['git', '-C', sys.argv[4], *a],
@@ -64,6 +58,9 @@ extra=
 [ -n "${IPI_FP_ROUNDS:-}" ] && extra="KSELFTEST_FPU_IO_WORKER_ARGS=-r$IPI_FP_ROUNDS"
 [ -n "${IPI_FP_ICR_ROUNDS:-}" ] && extra+=" KSELFTEST_ICR_NESTED_IPI_ARGS=-r$IPI_FP_ICR_ROUNDS"
 [ -n "${IPI_FP_ODIRECT_ROUNDS:-}" ] && extra+=" KSELFTEST_ODIRECT_FORK_ARGS=-r$IPI_FP_ODIRECT_ROUNDS"
+# The programs with verdicts; cost's measurements need the instruction-count
+# clock of the cost mode (run-cost.sh).
+extra+=" IPI_FP_ONLY=fpu_io_worker,icr_nested_ipi,odirect_fork"
 
 cells=()
 while IFS=$'\t' read -r arch base variants; do
@@ -80,35 +77,20 @@ for cell in "${cells[@]}"; do
 	id=$arch-$base-$variant
 	build_variant=${variant%-physflat}
 	bid=$arch-$base-$build_variant
-	if [ "$bid" != "$id" ] && [ -n "${kernel[$bid]:-}" ]; then
-		kernel[$id]=${kernel[$bid]} initrd[$id]=${initrd[$bid]} kunit[$id]=${kunit[$bid]}
-		continue
+	if [ -z "${kernel[$bid]:-}" ]; then
+		rc=0
+		"$TOP/scripts/prepare-cell.sh" "$arch" "$base" "$build_variant" "$timings" \
+			>"$results/cell.paths" || rc=$?
+		if [ "$rc" = 3 ]; then
+			log "skipping $id: base $base does not apply to KSRC"
+			continue
+		fi
+		[ "$rc" = 0 ] || exit "$rc"
+		read -r "kernel[$bid]" "initrd[$bid]" "kunit[$bid]" <"$results/cell.paths"
 	fi
-	rc=0
-	timed base+trees "$TOP/scripts/make-tree.sh" "$base" "$build_variant" >"$results/tree.path" || rc=$?
-	if [ "$rc" = 3 ]; then
-		log "skipping $id: base $base does not apply to KSRC"
-		continue
-	fi
-	[ "$rc" = 0 ] || exit "$rc"
-	tree=$(cat "$results/tree.path")
-	debug=
-	if [[ "$build_variant" == *-debug ]]; then
-		debug=$TOP/kconfig/debug.config
-		[ -f "$TOP/kconfig/debug-$arch.config" ] && debug+=" $TOP/kconfig/debug-$arch.config"
-	fi
-	IPI_FP_EXTRA_CONFIG=$debug timed kernels "$TOP/scripts/build-kernel.sh" \
-		"$arch" "$tree" >"$results/kernel.path"
-	kernel[$bid]=$(cat "$results/kernel.path")
-	timed selftests "$TOP/scripts/build-selftests.sh" "$arch" "$tree" "$CACHE/kselftest/$bid" \
-		"$(cat "$(dirname "${kernel[$bid]}")/builddir")"
-	initrd[$bid]=$CACHE/initramfs/$bid.cpio.gz
-	mkdir -p "$CACHE/initramfs"
-	timed initramfs "$TOP/scripts/make-initramfs.sh" "$arch" "$CACHE/kselftest/$bid" "${initrd[$bid]}"
-	kunit[$bid]=$tree/tools/testing/kunit
 	kernel[$id]=${kernel[$bid]} initrd[$id]=${initrd[$bid]} kunit[$id]=${kunit[$bid]}
 done
-rm -f "$results/tree.path" "$results/kernel.path"
+rm -f "$results/cell.paths"
 
 boot_script=$TOP/scripts/boot-guest.sh
 case "${IPI_FP_BOOT:-qemu}" in
@@ -126,8 +108,9 @@ for cell in "${cells[@]}"; do
 	start=$SECONDS
 	maxcpus=
 	[ "$variant" != "${variant%-physflat}" ] && maxcpus=9
-	IPI_FP_LAVA_JOBS_ONLY=${jobs_only:-} IPI_FP_MAXCPUS=$maxcpus timed boot "$boot_script" "$arch" "${kernel[$id]}" "${initrd[$id]}" \
+	IPI_FP_LAVA_JOBS_ONLY=${jobs_only:-} IPI_FP_MAXCPUS=$maxcpus "$boot_script" "$arch" "${kernel[$id]}" "${initrd[$id]}" \
 		"$results/logs/$id.log" "$extra" || true
+	echo "boot $id $((SECONDS - start))" >>"$timings"
 	[ "${IPI_FP_BOOT:-}" != lava-jobs ] || continue
 	log "$id: guest ran $((SECONDS - start))s; console in $results/logs/$id.log"
 	python3 "$TOP/scripts/parse-results.py" "${kunit[$id]}" "$results/logs/$id.log" \
@@ -140,11 +123,7 @@ if [ "${IPI_FP_BOOT:-}" = lava-jobs ]; then
 	ls "$results"/logs/*.lava.yaml
 	exit 0
 fi
-{
-	echo "phase seconds"
-	for p in "${phases[@]}"; do echo "$p ${phase_time[$p]:-0}"; done
-} >"$results/timings.txt"
 python3 "$TOP/scripts/report.py" $check --expected "$TOP/ci/expected.tsv" \
-	--bases "$TOP/ci/bases.tsv" --timings "$results/timings.txt" \
+	--bases "$TOP/ci/bases.tsv" --timings "$timings" \
 	--matrix "${IPI_FP_MATRIX:-$TOP/ci/matrix.tsv}" \
 	--json "$results/matrix.json" "${parsed[@]}" | tee "$results/report.txt"

@@ -9,7 +9,7 @@ printf '%s\t%s\t%s\t%s\t%s\n' \
 	t.a x86_64 6.1.192 patched PASS \
 	t.a ppc64le 6.1.192 unpatched PASS >"$TMP/expected.tsv"
 printf '6.1.192\tapt:linux-source-6.1\t-\tDebian 6.1.192\n' >"$TMP/bases.tsv"
-printf 'phase seconds\nboot 1\n' >"$TMP/timings.txt"
+printf 'boot x86_64-6.1.192-unpatched 1\n' >"$TMP/timings.txt"
 cell() { echo "{\"guest\": \"ok\", \"reason\": \"\", \"cases\": {$1}, \"counts\": {}}"; }
 cell '"t.a": "SKIP"' >"$TMP/skip.json"
 cell '"t.a": "PASS", "t.new": "PASS"' >"$TMP/unknown.json"

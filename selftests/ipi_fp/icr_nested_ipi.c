@@ -61,11 +61,11 @@
 
 #include "../kselftest.h"
 #include "ipi_fp_counts.h"
+#include "icr_module.h"
 
 #define TEST_REACH	"outer_ipi_reaches_target_despite_nested_nmi_sender"
 #define TEST_STRAY	"outer_ipi_reaches_no_other_cpu"
 #define TEST_STORM	"cross_cpu_ipi_storm_loses_nothing"
-#define MODULE_NAME	"ipi_fp_icr"
 #define DEFAULT_ROUNDS	1000
 #define STORM_MS	2000
 
@@ -116,51 +116,6 @@ static void *membarrier_loop(void *arg)
 		calls++;
 	}
 	return (void *)calls;
-}
-
-static long read_param(const char *name)
-{
-	char path[128], buf[64];
-	long val = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/module/%s/parameters/%s",
-		 MODULE_NAME, name);
-	f = fopen(path, "r");
-	if (!f)
-		ksft_exit_fail_msg("%s: %s\n", path, strerror(errno));
-	if (fgets(buf, sizeof(buf), f))
-		val = strtol(buf, NULL, 10);
-	fclose(f);
-	return val;
-}
-
-static void read_string_param(const char *name, char *buf, size_t len)
-{
-	char path[128];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/module/%s/parameters/%s",
-		 MODULE_NAME, name);
-	buf[0] = '\0';
-	f = fopen(path, "r");
-	if (!f)
-		return;
-	if (fgets(buf, len, f))
-		buf[strcspn(buf, "\n")] = '\0';
-	fclose(f);
-}
-
-static int load_module(const char *path, const char *params)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = syscall(__NR_finit_module, fd, params, 0);
-	ret = ret ? -errno : 0;
-	close(fd);
-	return ret;
 }
 
 /*
@@ -219,9 +174,8 @@ static bool storm(void)
 
 int main(int argc, char **argv)
 {
-	long reached, missed, stray, no_nmi, not_sent, stuck, round_trips;
-	long bench_runs, bench_ms, bench_min, bench_max, sends, sends_min;
-	long sends_max, in_window, icr2_clobbered;
+	long reached, missed, stray, no_nmi, not_sent, stuck, in_window;
+	long icr2_clobbered;
 	int rounds = DEFAULT_ROUNDS, *cpus = cpu_list, cpu, opt, ret;
 	char params[256], driver[64], extra[96], why[160];
 	pthread_t spinners[2];
@@ -304,14 +258,6 @@ int main(int argc, char **argv)
 	stuck = read_param("stuck");
 	in_window = read_param("in_window");
 	icr2_clobbered = read_param("icr2_clobbered");
-	round_trips = read_param("bench_round_trips");
-	bench_runs = read_param("bench_runs");
-	bench_ms = read_param("bench_ms");
-	bench_min = read_param("bench_min");
-	bench_max = read_param("bench_max");
-	sends = read_param("bench_sends");
-	sends_min = read_param("bench_sends_min");
-	sends_max = read_param("bench_sends_max");
 	read_string_param("apic_driver", driver, sizeof(driver));
 	if (!stuck && syscall(__NR_delete_module, MODULE_NAME, O_NONBLOCK))
 		ksft_print_msg("delete_module: %s\n", strerror(errno));
@@ -346,12 +292,6 @@ int main(int argc, char **argv)
 		.rounds = reached + missed, .bad = stray,
 		.errors = not_sent + stuck, .window = in_window }, extra);
 	ksft_test_result(stray == 0 && reached + missed == rounds, TEST_STRAY "\n");
-	ksft_print_msg("cost: median, min and max of %ld runs of %ld ms\n",
-		       bench_runs, bench_ms);
-	ksft_print_msg("ipi_round_trip: %ld round trips/s (min %ld, max %ld)\n",
-		       round_trips, bench_min, bench_max);
-	ksft_print_msg("ipi_send: %ld sends/s (min %ld, max %ld)\n",
-		       sends, sends_min, sends_max);
 	if (stuck)
 		ksft_exit_fail_msg("module left loaded with a request queued\n");
 

@@ -51,9 +51,13 @@
  * A lost IPI is then delivered by sending the vector to the target
  * directly, so the queued request is never left behind.
  *
- * After the rounds, with the kprobes gone, the module times the ordinary
- * IPI path: synchronous smp_call_function_single() round trips to the
- * target, and bare destination-field sends (the sender's side only).
+ * With rounds=0 the module instead times the ordinary IPI path, nothing
+ * injected: bench_runs runs of bench_ops synchronous
+ * smp_call_function_single() round trips to the target, and as many bare
+ * destination-field sends (the sender's side only). Each run's guest
+ * nanoseconds are in bench_round_trip_ns[] and bench_send_ns[]; under
+ * QEMU's instruction-count clock (-icount shift=0) a nanosecond is an
+ * instruction, and the harness's cost mode compares them across kernels.
  *
  * With storm_ms set, the module instead runs a cross-CPU IPI storm: a
  * thread on every CPU sends smp_call_function_single_async() requests to
@@ -68,7 +72,6 @@
 #include <linux/kprobes.h>
 #include <linux/kthread.h>
 #include <linux/slab.h>
-#include <linux/sort.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/percpu.h>
@@ -83,7 +86,7 @@ static int sender = -1, target = -1, third = -1;
 static int rounds = 1000;
 static int timeout_ms = 200;
 static int settle_ms = 20;
-static int bench_ms = 200;
+static int bench_ops = 1000;
 static int bench_runs = 7;
 module_param(sender, int, 0444);
 module_param(target, int, 0444);
@@ -91,7 +94,7 @@ module_param(third, int, 0444);
 module_param(rounds, int, 0444);
 module_param(timeout_ms, int, 0444);
 module_param(settle_ms, int, 0444);
-module_param(bench_ms, int, 0444);
+module_param(bench_ops, int, 0444);
 module_param(bench_runs, int, 0444);
 static int storm_ms;
 module_param(storm_ms, int, 0444);
@@ -103,8 +106,9 @@ enum { MUTATE_NONE, MUTATE_NO_NESTED_SEND, MUTATE_LATE_NMI };
 static int reached, missed, stray, no_nmi, not_sent, stuck;
 static int in_window, icr2_clobbered;
 static char apic_driver[32];
-static int bench_round_trips, bench_min, bench_max;
-static int bench_sends, bench_sends_min, bench_sends_max;
+#define BENCH_MAX_RUNS	32
+static long bench_round_trip_ns[BENCH_MAX_RUNS], bench_send_ns[BENCH_MAX_RUNS];
+static int nr_round_trip_ns, nr_send_ns;
 module_param(reached, int, 0444);
 module_param(missed, int, 0444);
 module_param(stray, int, 0444);
@@ -113,12 +117,8 @@ module_param(not_sent, int, 0444);
 module_param(stuck, int, 0444);
 module_param(in_window, int, 0444);
 module_param(icr2_clobbered, int, 0444);
-module_param(bench_round_trips, int, 0444);
-module_param(bench_min, int, 0444);
-module_param(bench_max, int, 0444);
-module_param(bench_sends, int, 0444);
-module_param(bench_sends_min, int, 0444);
-module_param(bench_sends_max, int, 0444);
+module_param_array(bench_round_trip_ns, long, &nr_round_trip_ns, 0444);
+module_param_array(bench_send_ns, long, &nr_send_ns, 0444);
 module_param_string(apic_driver, apic_driver, sizeof(apic_driver), 0444);
 static long storm_async_sent, storm_async_run, storm_sync_calls;
 module_param(storm_async_sent, long, 0444);
@@ -374,11 +374,6 @@ static void run_round(void)
 	}
 }
 
-static int cmp_int(const void *a, const void *b)
-{
-	return *(const int *)a - *(const int *)b;
-}
-
 /* Synchronous smp_call_function_single() round trips to the target. */
 static int round_trip(void)
 {
@@ -400,26 +395,36 @@ static int one_send(void)
 	return 0;
 }
 
-/* Median, min and max rate of bench_runs runs of bench_ms each. */
-static void bench(int (*op)(void), int *median, int *min, int *max)
+/* bench_runs runs of bench_ops calls of op: each run's nanoseconds in ns[]. */
+static void bench(int (*op)(void), long *ns, int *nr)
 {
-	int run, n, *rate;
+	int run, n;
 
-	rate = kcalloc(bench_runs, sizeof(*rate), GFP_KERNEL);
-	if (!rate)
-		return;
 	for (run = 0; run < bench_runs; run++) {
-		u64 end = ktime_get_ns() + (u64)bench_ms * NSEC_PER_MSEC;
+		u64 start = ktime_get_ns();
 
-		for (n = 0; ktime_get_ns() < end; n++)
+		for (n = 0; n < bench_ops; n++)
 			op();
-		rate[run] = div_u64((u64)n * 1000, bench_ms);
+		ns[run] = ktime_get_ns() - start;
 	}
-	sort(rate, bench_runs, sizeof(*rate), cmp_int, NULL);
-	*median = rate[bench_runs / 2];
-	*min = rate[0];
-	*max = rate[bench_runs - 1];
-	kfree(rate);
+	*nr = bench_runs;
+}
+
+/* rounds=0: only time the IPI path (see the top). */
+static int bench_only(void)
+{
+	int cpu = get_cpu();
+
+	put_cpu();
+	if (cpu != sender || target == sender || !cpu_online(target) ||
+	    bench_ops < 1 || bench_runs < 1 || bench_runs > BENCH_MAX_RUNS)
+		return -EINVAL;
+	strscpy(apic_driver, apic->name, sizeof(apic_driver));
+	bench(round_trip, bench_round_trip_ns, &nr_round_trip_ns);
+	bench(one_send, bench_send_ns, &nr_send_ns);
+	pr_info("ipi_fp_icr: %s, %d runs of %d IPI round trips and sends timed\n",
+		apic_driver, bench_runs, bench_ops);
+	return 0;
 }
 
 static call_single_data_t *storm_csd;	/* [sender * nr_cpu_ids + target] */
@@ -535,12 +540,14 @@ static int __init ipi_fp_icr_init(void)
 			apic->name);
 		return -ENODEV;
 	}
+	if (rounds == 0)
+		return bench_only();
 	cpu = get_cpu();
 	put_cpu();
 	/* third above target: physflat sends to it last (see the top). */
 	if (cpu != sender || target == sender || third == sender ||
 	    target >= third || !cpu_online(target) || !cpu_online(third) ||
-	    rounds < 1 || timeout_ms < 1 || bench_ms < 1 || bench_runs < 1)
+	    rounds < 1 || timeout_ms < 1)
 		return -EINVAL;
 
 	strscpy(apic_driver, apic->name, sizeof(apic_driver));
@@ -586,11 +593,6 @@ static int __init ipi_fp_icr_init(void)
 	unregister_kprobe(&cfs_probe);
 	kfree(vectors_before);
 	kfree(sent_before);
-	if (!stuck) {
-		bench(round_trip, &bench_round_trips, &bench_min, &bench_max);
-		bench(one_send, &bench_sends, &bench_sends_min,
-		      &bench_sends_max);
-	}
 	pr_info("ipi_fp_icr: rounds %d reached %d missed %d stray %d no_nmi %d not_sent %d stuck %d in_window %d icr2_clobbered %d\n",
 		rounds, reached, missed, stray, no_nmi, not_sent, stuck,
 		in_window, icr2_clobbered);

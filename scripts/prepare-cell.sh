@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# prepare-cell.sh ARCH BASE VARIANT TIMINGS: what one cell boots. The work
+# tree of the variant's patches on BASE (make-tree.sh), its kernel
+# (build-kernel.sh; a variant ending in -debug adds kconfig/debug.config
+# and kconfig/debug-ARCH.config), its ipi_fp selftests and their
+# initramfs. Prints "KERNEL INITRD KUNIT" (KUNIT: the tree's KTAP parser
+# directory) and appends one line "PHASE ARCH-BASE-VARIANT SECONDS" per
+# step to TIMINGS (phases: base+tree, kernel, selftests, initramfs). Each
+# step reuses what is already built for the same sources. Exits 3 when
+# BASE does not apply to KSRC.
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+usage="usage: prepare-cell.sh ARCH BASE VARIANT TIMINGS"
+arch=${1:?$usage}
+base=${2:?$usage}
+variant=${3:?$usage}
+timings=${4:?$usage}
+id=$arch-$base-$variant
+# step PHASE CMD...: run CMD, append its time to TIMINGS.
+step() {
+	local phase=$1 start=$SECONDS rc=0
+	shift
+	"$@" || rc=$?
+	echo "$phase $id $((SECONDS - start))" >>"$timings"
+	return "$rc"
+}
+tree=$(step base+tree "$TOP/scripts/make-tree.sh" "$base" "$variant") || exit
+debug=
+if [[ "$variant" == *-debug ]]; then
+	debug=$TOP/kconfig/debug.config
+	[ -f "$TOP/kconfig/debug-$arch.config" ] && debug+=" $TOP/kconfig/debug-$arch.config"
+fi
+kernel=$(IPI_FP_EXTRA_CONFIG=$debug step kernel "$TOP/scripts/build-kernel.sh" "$arch" "$tree")
+ksft=$CACHE/kselftest/$id
+step selftests "$TOP/scripts/build-selftests.sh" "$arch" "$tree" "$ksft" \
+	"$(cat "$(dirname "$kernel")/builddir")"
+initrd=$CACHE/initramfs/$id.cpio.gz
+mkdir -p "$CACHE/initramfs"
+step initramfs "$TOP/scripts/make-initramfs.sh" "$arch" "$ksft" "$initrd"
+echo "$kernel $initrd $tree/tools/testing/kunit"
