@@ -35,17 +35,17 @@ rates: deps
 
 ## cost     what the fixes cost: the unpatched and patched kernels of
 ##          6.1.192 and 6.12.117, each booted BOOTS times (default 2) with
-##          QEMU's instruction-count clock, REPS (default 7) repetitions of
+##          QEMU's instruction-count clock, REPS (default 5) repetitions of
 ##          each row of the cost program; A/B ratios beside the A/A noise,
-##          and each row's goal (make check runs the 6.1.192 part, REPS=5)
+##          and each row's goal (make check runs the 6.1.192 part)
 cost: deps
 	IPI_FP_COST_BASES="6.1.192 6.12.117" IPI_FP_COST_BOOTS=$${BOOTS:-2} \
-		IPI_FP_COST_REPS=$${REPS:-7} scripts/run-cost.sh
+		IPI_FP_COST_REPS=$${REPS:-5} scripts/run-cost.sh
 
-## evidence MAINTAINERS-notes/evidence.md from the last rates run and the last
-##          check (or demo) run
+## evidence MAINTAINERS-notes/evidence.md from the last rates run, the last
+##          check (or demo) run and the last cost run
 evidence:
-	scripts/make-evidence.py .cache/results-rates .cache/results \
+	scripts/make-evidence.py .cache/results-rates .cache/results .cache/results-cost \
 		>MAINTAINERS-notes/evidence.md.tmp
 	mv MAINTAINERS-notes/evidence.md.tmp MAINTAINERS-notes/evidence.md
 

@@ -12,9 +12,11 @@
 # verdicts are the matrix's business, not this mode's). The consoles are
 # parsed with the matrix's verdict rules (a crash, hang, splat or failed
 # measurement is an ERROR), then scripts/cost-report.py prints the A/B
-# ratios beside the A/A noise, each row's goal, and the phase table. Results go to
-# $CACHE/results-cost (or IPI_FP_RESULTS). Exits non-zero when a guest or a
-# measurement went wrong; a cost over its goal is reported, not failed.
+# ratios beside the A/A noise, each row's goal, and the phase table.
+# Results go to $CACHE/results-cost (or IPI_FP_RESULTS): cost.json,
+# report.txt, run.json, timings.txt, one JSON per boot and the console
+# logs. Exits non-zero when a guest or a measurement went wrong; a cost
+# over its goal is reported, not failed.
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -35,6 +37,8 @@ rm -f "$results"/*.json "$results"/logs/*.log "$timings" "$results/report.txt"
 start=$SECONDS
 "$TOP/scripts/install-deps.sh"
 echo "deps - $((SECONDS - start))" >"$timings"
+# What produced these results, for scripts/make-evidence.py.
+"$TOP/scripts/write-run-info.py" "$results/run.json" "$0 $*" yes
 "$TOP/scripts/check-selftest-patch.sh"
 
 declare -A kernel=() initrd=() kunit=()

@@ -37,18 +37,7 @@ start=$SECONDS
 "$TOP/scripts/install-deps.sh"
 echo "deps - $((SECONDS - start))" >"$timings"
 # What produced these results, for scripts/make-evidence.py.
-python3 - "$results/run.json" "$0 $*" "${check:+yes}" "$TOP" <<'PY'
-import json, os, subprocess, sys, time
-git = lambda *a: subprocess.run(['git', '-C', sys.argv[4], *a],
-                                capture_output=True, text=True).stdout.strip()
-json.dump({'command': sys.argv[2], 'checked': sys.argv[3] == 'yes',
-           'revision': git('rev-parse', 'HEAD'),
-           'dirty': bool(git('status', '--porcelain', '--untracked-files=no')),
-           'environment': {k: v for k, v in sorted(os.environ.items())
-                           if k.startswith('IPI_FP_') or k == 'KSRC'},
-           'started': time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()),
-           'host_cpus': os.cpu_count()}, open(sys.argv[1], 'w'), indent=1)
-PY
+"$TOP/scripts/write-run-info.py" "$results/run.json" "$0 $*" "${check:+yes}"
 # The guests run the selftest patch, not selftests/ipi_fp: they must agree.
 "$TOP/scripts/check-selftest-patch.sh"
 [ -z "${KSRC:-}" ] ||

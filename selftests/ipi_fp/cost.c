@@ -7,12 +7,13 @@
  *   # IPI_FP_COST ROW UNIT V1 V2 ... VN
  *
  * one value per repetition (-r N, default 5), each the mean over a fixed
- * number of operations, after one repetition that is not timed. The harness's cost mode (make cost) boots the
- * unpatched and the patched kernel of one base, each more than once, with
- * QEMU's instruction-count clock (-icount shift=0: a guest nanosecond is
- * an instruction), and divides the rows: A/B, and A/A across boots and
- * within one, so that a ratio is only called a finding when it is larger
- * than the noise. On hardware the same rows are wall time.
+ * number of operations, after one repetition that is not timed. The
+ * harness's cost mode (make cost) boots the unpatched and the patched
+ * kernel of one base, each more than once, with QEMU's instruction-count
+ * clock (-icount shift=0: a guest nanosecond is an instruction), and
+ * divides the rows: A/B, and A/A across boots and within one, so that a
+ * ratio is only called a finding when it is larger than the noise. On
+ * hardware the same rows are wall time.
  *
  * Rows:
  *  - fork_<S>MiB_thp_<never|always>_<dio|plain>: fork() as the parent
