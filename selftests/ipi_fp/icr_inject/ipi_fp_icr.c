@@ -416,8 +416,9 @@ static int bench_only(void)
 	int cpu = get_cpu();
 
 	put_cpu();
-	if (cpu != sender || target == sender || !cpu_online(target) ||
-	    bench_ops < 1 || bench_runs < 1 || bench_runs > BENCH_MAX_RUNS)
+	if (cpu != sender || target < 0 || target >= nr_cpu_ids ||
+	    target == sender || !cpu_online(target) || bench_ops < 1 ||
+	    bench_runs < 1 || bench_runs > BENCH_MAX_RUNS)
 		return -EINVAL;
 	strscpy(apic_driver, apic->name, sizeof(apic_driver));
 	bench(round_trip, bench_round_trip_ns, &nr_round_trip_ns);
