@@ -3,7 +3,7 @@
 ROUNDS ?= 1000
 ODIRECT_ROUNDS ?= 334
 
-.PHONY: help deps demo check rates cost evidence lint test patches send-prep gates lava lava-jobs clean
+.PHONY: help deps demo check rates cost real-client evidence lint test patches send-prep gates lava lava-jobs clean
 
 help:
 	@sed -n 's/^## //p' Makefile
@@ -42,10 +42,19 @@ cost: deps
 	IPI_FP_COST_BASES="6.1.192 6.12.117" IPI_FP_COST_BOOTS=$${BOOTS:-2} \
 		IPI_FP_COST_REPS=$${REPS:-5} scripts/run-cost.sh
 
+## real-client MariaDB's mysql-test-run case of MDEV-30728 on an emulated
+##          POWER9, the 6.1.192-prefix kernel without and with the fr0/v0
+##          fix side by side, MINUTES (default 60) each; loops, failures,
+##          95 % intervals and Fisher's p (not in make check: too long)
+real-client:
+	scripts/install-deps.sh real-client
+	IPI_FP_SOAK_MINUTES=$${MINUTES:-60} scripts/run-real-client.sh
+
 ## evidence MAINTAINERS-notes/evidence.md from the last rates run, the last
-##          check (or demo) run and the last cost run
+##          check (or demo) run, the last cost run and the last real-client run
 evidence:
 	scripts/make-evidence.py .cache/results-rates .cache/results .cache/results-cost \
+		.cache/results-real-client \
 		>MAINTAINERS-notes/evidence.md.tmp
 	mv MAINTAINERS-notes/evidence.md.tmp MAINTAINERS-notes/evidence.md
 

@@ -7,6 +7,8 @@
 # kernel sources (everything outside tools/ and the other architectures'
 # arch/ directories), the fragments and the
 # compiler, so a tree whose kernel sources equal another's is not rebuilt;
+# IPI_FP_BUILD_TAG=NAME builds in TREE/build-ARCH-NAME instead (a second
+# configuration of the same tree that does not evict the first's objects);
 # IMAGE_DIR/builddir names the build directory (KDIR for modules).
 # CROSS_COMPILE overrides the cross compiler prefix.
 # shellcheck source=scripts/lib.sh
@@ -50,7 +52,7 @@ if [ -f "$store/image" ] && [ -f "$store/builddir" ] &&
 	exit 0
 fi
 
-out=$tree/build-$ARCH_NAME
+out=$tree/build-$ARCH_NAME${IPI_FP_BUILD_TAG:+-$IPI_FP_BUILD_TAG}
 mkdir -p "$out"
 mk=(make -C "$tree" O="$out" ARCH="$KARCH" CROSS_COMPILE="ccache $cross"
 	KBUILD_BUILD_USER=ipi_fp KBUILD_BUILD_HOST=ipi_fp

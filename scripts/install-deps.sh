@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# Install everything the pipeline needs, with apt-get. Idempotent.
+# install-deps.sh [real-client]: install everything the pipeline needs,
+# with apt-get. Idempotent. 'real-client' adds what make real-client needs
+# besides (mmdebstrap and qemu-user for the ppc64el MariaDB root file
+# system, e2fsprogs for its image).
 # The ppc64el liburing and busybox go into a sysroot under the cache
 # (apt-get download + dpkg-deb -x), because installing foreign-architecture
 # -dev packages fails on version skew between mirrors.
@@ -14,6 +17,11 @@ HOST_PKGS=(
 	liburing-dev busybox-static lava-dispatcher sparse
 )
 PPC_PKGS=(liburing-dev:ppc64el liburing2:ppc64el busybox-static:ppc64el)
+case "${1:-}" in
+'') ;;
+real-client) HOST_PKGS+=(mmdebstrap arch-test qemu-user-static binfmt-support e2fsprogs) ;;
+*) die "unknown argument '$1' (none, or real-client)" ;;
+esac
 
 [ "$(id -u)" = 0 ] || die "must run as root (apt-get install); try: sudo $0"
 export DEBIAN_FRONTEND=noninteractive
