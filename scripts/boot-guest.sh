@@ -20,19 +20,12 @@ logf=${4:?$usage}
 extra=${5:-}
 # vCPUs, timeouts and kernel arguments: guest_setup (lib.sh).
 guest_setup "$extra"
-need_cmd "$QEMU" "qemu-system-$( [ "$KARCH" = powerpc ] && echo ppc || echo x86)"
+need_cmd "$QEMU" "$QEMU_PKG"
 [ -f "$kernel" ] || die "kernel image $kernel not found"
 [ -f "$initrd" ] || die "initramfs $initrd not found"
 
 # panic=-1: a panicking guest reboots at once, and -no-reboot makes QEMU exit.
-case "$ARCH_NAME" in
-ppc64le)
-	# shellcheck disable=SC2054 # the commas belong to the -M value
-	args=(-M pseries,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off
-		-cpu power9)
-	;;
-x86_64) args=(-M q35) ;;
-esac
+args=("${QEMU_MACHINE[@]}")
 # shellcheck disable=SC2054 # the comma belongs to the -icount value
 [ "${IPI_FP_ICOUNT:-}" = 1 ] && args+=(-icount shift=0,sleep=off)
 rc=0

@@ -22,7 +22,7 @@ repeat=${5:?$usage}
 [ -f "$kernel" ] || die "kernel image $kernel not found"
 [ -f "$rootfs" ] || die "root file system image $rootfs not found"
 need_cmd debugfs e2fsprogs
-need_cmd "$QEMU" "qemu-system-$( [ "$KARCH" = powerpc ] && echo ppc || echo x86)"
+need_cmd "$QEMU" "$QEMU_PKG"
 cpus=${IPI_FP_MTR_CPUS:-2}
 timeout=${IPI_FP_MTR_BOOT_TIMEOUT:-$((300 + 150 * repeat))}
 
@@ -35,17 +35,9 @@ for req in "write $TOP/scripts/mtr-guest-init.sh ipi-fp-mtr-init" \
 		die "cannot write the init into $disk (debugfs -R '$req')"
 done
 
-case "$ARCH_NAME" in
-ppc64le)
-	# shellcheck disable=SC2054 # the commas belong to the -M value
-	args=(-M pseries,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off
-		-cpu power9)
-	;;
-x86_64) args=(-M q35) ;;
-esac
 cmdline="console=$CONSOLE root=/dev/vda rw init=/ipi-fp-mtr-init panic=-1 IPI_FP_MTR_REPEAT=$repeat"
 rc=0
-timeout --foreground -k 5 "$timeout" "$QEMU" "${args[@]}" -smp "$cpus" -m 3G \
+timeout --foreground -k 5 "$timeout" "$QEMU" "${QEMU_MACHINE[@]}" -smp "$cpus" -m 3G \
 	-nographic -no-reboot -kernel "$kernel" -append "$cmdline" \
 	-drive "file=$disk,format=raw,if=virtio" </dev/null >"$logf" 2>&1 || rc=$?
 if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then

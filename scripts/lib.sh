@@ -70,6 +70,12 @@ arch_setup() {
 		CROSS_PKG=gcc-powerpc64le-linux-gnu
 		KIMAGE=vmlinux
 		QEMU=qemu-system-ppc64
+		QEMU_PKG=qemu-system-ppc
+		# The machine: POWER9 pseries, without the speculation
+		# mitigations TCG does not implement.
+		# shellcheck disable=SC2054 # the commas belong to the -M value
+		QEMU_MACHINE=(-M pseries,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off
+			-cpu power9)
 		CONSOLE=hvc0
 		GUEST_CPUS=2 # the FP test needs two
 		BUSYBOX=$SYSROOT_PPC/bin/busybox
@@ -81,6 +87,8 @@ arch_setup() {
 		CROSS_PKG=gcc
 		KIMAGE=arch/x86/boot/bzImage
 		QEMU=qemu-system-x86_64
+		QEMU_PKG=qemu-system-x86
+		QEMU_MACHINE=(-M q35)
 		CONSOLE=ttyS0
 		GUEST_CPUS=3 # the ICR test needs a sender, a target and a third CPU
 		BUSYBOX=/bin/busybox

@@ -66,7 +66,8 @@ KINDS = ('race', 'check', 'measure')
 # The race cases the harness knows: a test cannot opt out of the window
 # rule by calling itself something else. odirect_fork's must take pins.
 KNOWN_RACES = re.compile(r'^(fpu_io_worker\.|icr_nested_ipi\.outer_ipi_|'
-                         r'odirect_fork\.dio_read_survives_fork_)')
+                         r'odirect_fork\.dio_read_survives_fork_|'
+                         r'odirect_fork\.dio_write_sends_parent_data_across_fork_)')
 MUST_PIN = re.compile(r'^odirect_fork\.dio_read_survives_fork_')
 
 

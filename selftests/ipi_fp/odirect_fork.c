@@ -24,7 +24,12 @@
  * hugetlb page; the read issued by a blocking pread() in a second thread,
  * by io_uring and by Linux AIO; on the raw block device (block/fops.c) and
  * on a file of an msdos filesystem (fs/direct-io.c) that the test builds on
- * the same device.
+ * the same device. A fourth issuer, io_uring into a registered ("fixed")
+ * buffer, with small pages, is the control: io_uring pins registered
+ * buffers itself (FOLL_PIN | FOLL_LONGTERM), so fork() copies them for the
+ * child on every kernel, and the case must pass with or without the fix.
+ * The write case forks during an O_DIRECT write held at the server (see
+ * run_write_case()): the device must get what the parent wrote.
  *
  * The race window is open in a round when the server answered the read
  * only after the parent had forked and written; the counter line
@@ -53,6 +58,10 @@
  * read past the end of a file (fs/direct-io.c's leftover pages), a read of
  * more than 256 pages (several bios), one that ends in an unmapped page
  * (EFAULT after pages were taken) and a write from the shared zero page.
+ * Two more hold a read at the server while its buffer's mapping goes
+ * away: munmap() of the buffer, and exit() of the process that issued it
+ * (its exit waits for the read). The read must complete and release every
+ * pin; the harness checks the kernel log.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -100,6 +109,11 @@
 #define MAX_EINTR		100
 #define MAX_REPORTED_ROUNDS	3
 #define MAX_COST_ROUNDS		32	/* rounds whose fork() time is printed */
+/* The write case: 64 KiB, far more than the kernel's socket send buffer. */
+#define WRITE_LEN		(16 * 4096)
+#define WRITE_OFFSET		(RAW_OFFSET + 64 * 1024)
+#define WRITE_SNDBUF		4096
+#define CHILD_FILL		0x33	/* the child's write to its copy */
 
 /* The msdos image: FAT12, 512-byte sectors, 4 KiB clusters. */
 #define FAT_ROOT_SECTOR		3
@@ -108,12 +122,14 @@
 #define FAT_FILE_OFFSET		(FAT_DATA_SECTOR * SECTOR)
 
 enum memory { SMALL_PAGE, THP, HUGETLB, NR_MEMORY };
-enum issuer { PREAD_THREAD, IO_URING, LINUX_AIO, NR_ISSUERS };
+enum issuer { PREAD_THREAD, IO_URING, LINUX_AIO, IO_URING_FIXED, NR_ISSUERS };
 enum target { RAW_BDEV, MSDOS_FILE, NR_TARGETS };
 
 static const char *const memory_name[] = { "small_page", "thp", "hugetlb" };
-static const char *const issuer_name[] = { "pread_thread", "io_uring", "aio" };
 static const char *const target_name[] = { "bdev", "msdos_file" };
+static const char *const issuer_name[] = {
+	"pread_thread", "io_uring", "aio", "io_uring_fixed"
+};
 
 static size_t page_size, hpage_size, thp_size;
 static char nbd_dev[64];	/* -d DEVICE, or the first free /dev/nbdN */
@@ -147,6 +163,7 @@ static struct {
 	unsigned char disk[DEV_SIZE];
 	pthread_mutex_t lock;
 	bool armed;		/* hold the next read of held_offset */
+	bool armed_write;	/* hold the next write of held_offset */
 	uint64_t held_offset;
 	unsigned char pattern;	/* what the held read returns */
 	uint64_t last_from;	/* the last read seen, for error reports */
@@ -205,7 +222,7 @@ static void *nbd_server(void *arg)
 		uint32_t type = be32toh(req.type) & 0xffff;
 		uint64_t from = be64toh(req.from);
 		uint32_t len = be32toh(req.len);
-		bool hold = false;
+		bool hold = false, hold_write = false;
 		char c;
 
 		if (type == NBD_CMD_DISC)
@@ -214,9 +231,35 @@ static void *nbd_server(void *arg)
 		rep.error = 0;
 		if (from > DEV_SIZE || len > DEV_SIZE - from)
 			rep.error = htobe32(EINVAL);
+		if (type == NBD_CMD_WRITE && !rep.error) {
+			pthread_mutex_lock(&srv.lock);
+			if (srv.armed_write && from == srv.held_offset) {
+				srv.armed_write = false;
+				hold_write = true;
+			}
+			pthread_mutex_unlock(&srv.lock);
+		}
+		/*
+		 * A held write: the writer is still sending its data (the
+		 * kernel's end of the socket has a small send buffer), so
+		 * the rest of it stays in the writer's pages until released.
+		 */
+		if (hold_write && !srv.no_hold) {
+			c = 1;
+			if (write_full(srv.held_fd[1], &c, 1) ||
+			    read_full(srv.release_fd[0], &c, 1))
+				break;
+			__atomic_store_n(&srv.held, true, __ATOMIC_RELEASE);
+		}
 		if (type == NBD_CMD_WRITE &&
 		    read_full(srv.sock, rep.error ? data : srv.disk + from, len))
 			break;
+		if (hold_write && srv.no_hold) {
+			c = 1;
+			if (write_full(srv.held_fd[1], &c, 1))
+				break;
+			__atomic_store_n(&srv.held, false, __ATOMIC_RELEASE);
+		}
 
 		pthread_mutex_lock(&srv.lock);
 		if (type == NBD_CMD_READ && !rep.error) {
@@ -247,7 +290,8 @@ static void *nbd_server(void *arg)
 		    write_full(srv.sock, data, len))
 			break;
 		/* -M no-hold: the release comes after the answer. */
-		if (hold && srv.no_hold && read_full(srv.release_fd[0], &c, 1))
+		if ((hold || hold_write) && srv.no_hold &&
+		    read_full(srv.release_fd[0], &c, 1))
 			break;
 	}
 	/* The kernel's receiver waits for this before NBD_DO_IT returns. */
@@ -311,7 +355,7 @@ struct device {
 
 static int nbd_start(struct device *dev, char *why, size_t len)
 {
-	int i, sock[2];
+	int i, sock[2], small;
 	char path[64];
 
 	build_msdos_image(srv.disk);
@@ -341,6 +385,13 @@ static int nbd_start(struct device *dev, char *why, size_t len)
 			 nbd_dev, strerror(errno));
 		return errno == ENOENT || errno == ENXIO ? KSFT_SKIP : KSFT_FAIL;
 	}
+	/*
+	 * A small send buffer on the kernel's end: a write of more than a
+	 * few pages is still being sent, from the writer's pages, while the
+	 * server holds it (the write case).
+	 */
+	small = WRITE_SNDBUF;
+	setsockopt(sock[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
 	if (ioctl(dev->nbd, NBD_SET_BLKSIZE, SECTOR) ||
 	    ioctl(dev->nbd, NBD_SET_SIZE_BLOCKS, DEV_SIZE / SECTOR) ||
 	    ioctl(dev->nbd, NBD_SET_SOCK, sock[0])) {
@@ -480,6 +531,7 @@ struct issue {
 	pthread_t thread;
 	ssize_t result;
 	struct io_uring ring;
+	bool registered;	/* IO_URING_FIXED: buf is a registered buffer */
 	aio_context_t aio;
 	long long fork_ns;	/* the parent's fork() of the last round */
 };
@@ -498,7 +550,7 @@ static int issue_setup(struct issue *io, char *why, size_t len)
 {
 	int ret;
 
-	if (io->how == IO_URING) {
+	if (io->how == IO_URING || io->how == IO_URING_FIXED) {
 		ret = io_uring_queue_init(4, &io->ring, 0);
 		if (ret) {
 			snprintf(why, len, "io_uring_queue_init: %s",
@@ -519,7 +571,7 @@ static int issue_setup(struct issue *io, char *why, size_t len)
 
 static void issue_teardown(struct issue *io)
 {
-	if (io->how == IO_URING)
+	if (io->how == IO_URING || io->how == IO_URING_FIXED)
 		io_uring_queue_exit(&io->ring);
 	if (io->how == LINUX_AIO)
 		syscall(__NR_io_destroy, io->aio);
@@ -527,8 +579,10 @@ static void issue_teardown(struct issue *io)
 
 static int issue_start(struct issue *io)
 {
+	struct iovec iov = { .iov_base = io->buf, .iov_len = DIO_LEN };
 	struct io_uring_sqe *sqe;
 	struct iocb cb, *cbs[1] = { &cb };
+	int ret;
 
 	switch (io->how) {
 	case PREAD_THREAD:
@@ -537,6 +591,18 @@ static int issue_start(struct issue *io)
 	case IO_URING:
 		sqe = io_uring_get_sqe(&io->ring);
 		io_uring_prep_read(sqe, io->fd, io->buf, DIO_LEN, io->offset);
+		return io_uring_submit(&io->ring) == 1 ? 0 : -1;
+	case IO_URING_FIXED:
+		/* Registered per round: io_uring pins it until unregistered. */
+		ret = io_uring_register_buffers(&io->ring, &iov, 1);
+		if (ret) {
+			errno = -ret;
+			return -1;
+		}
+		io->registered = true;
+		sqe = io_uring_get_sqe(&io->ring);
+		io_uring_prep_read_fixed(sqe, io->fd, io->buf, DIO_LEN,
+					 io->offset, 0);
 		return io_uring_submit(&io->ring) == 1 ? 0 : -1;
 	case LINUX_AIO:
 		memset(&cb, 0, sizeof(cb));
@@ -569,6 +635,7 @@ static ssize_t issue_wait(struct issue *io)
 			return -ETIMEDOUT;
 		return io->result;
 	case IO_URING:
+	case IO_URING_FIXED:
 		/*
 		 * A wait can end early with -EINTR (task_work, signals); the
 		 * read is still in flight then. Each retry waits the whole
@@ -583,6 +650,9 @@ static ssize_t issue_wait(struct issue *io)
 			return res;
 		res = cqe->res;
 		io_uring_cqe_seen(&io->ring, cqe);
+		/* Done with the buffer: unpin it before the frame check. */
+		if (io->registered && !io_uring_unregister_buffers(&io->ring))
+			io->registered = false;
 		return res;
 	case LINUX_AIO:
 		for (i = 0; i < MAX_EINTR; i++) {
@@ -793,6 +863,57 @@ static size_t count_bytes(const unsigned char *p, size_t len, unsigned char c,
 	return n;
 }
 
+/* Make the server hold the next read at offset, answering it with pattern. */
+static void server_arm(uint64_t offset, unsigned char pattern)
+{
+	pthread_mutex_lock(&srv.lock);
+	srv.armed = true;
+	__atomic_store_n(&srv.held, false, __ATOMIC_RELEASE);
+	srv.held_offset = offset;
+	srv.pattern = pattern;
+	pthread_mutex_unlock(&srv.lock);
+}
+
+/*
+ * Wait until the server holds the armed read. When it does not come, the
+ * server may still have taken it meanwhile and hold it until released:
+ * release it, or the server hangs. False then.
+ */
+/* The same for the next write at offset: the server holds its data. */
+static void server_arm_write(uint64_t offset)
+{
+	pthread_mutex_lock(&srv.lock);
+	srv.armed_write = true;
+	__atomic_store_n(&srv.held, false, __ATOMIC_RELEASE);
+	srv.held_offset = offset;
+	pthread_mutex_unlock(&srv.lock);
+}
+
+static bool server_wait_held(void)
+{
+	bool taken;
+	char c;
+
+	if (wait_readable(srv.held_fd[0], WAIT_MS) &&
+	    !read_full(srv.held_fd[0], &c, 1))
+		return true;
+	pthread_mutex_lock(&srv.lock);
+	taken = !srv.armed && !srv.armed_write;
+	srv.armed = false;
+	srv.armed_write = false;
+	pthread_mutex_unlock(&srv.lock);
+	if (taken && !read_full(srv.held_fd[0], &c, 1))
+		write_full(srv.release_fd[1], &c, 1);
+	return false;
+}
+
+static void server_release(void)
+{
+	char c = 1;
+
+	write_full(srv.release_fd[1], &c, 1);
+}
+
 /*
  * One round: start the read, fork while the server holds it, write to the
  * buffer's first page in the parent, let the read complete, then count
@@ -809,12 +930,7 @@ static enum round_result run_round(struct issue *io, struct buffer *b,
 	pid_t pid;
 
 	io->buf = b->pages + page_size - DIO_HEAD;
-	pthread_mutex_lock(&srv.lock);
-	srv.armed = true;
-	__atomic_store_n(&srv.held, false, __ATOMIC_RELEASE);
-	srv.held_offset = io->dev_offset;
-	srv.pattern = pattern;
-	pthread_mutex_unlock(&srv.lock);
+	server_arm(io->dev_offset, pattern);
 	*in_window = false;
 
 	if (pipe(go) || pipe(result)) {
@@ -826,21 +942,8 @@ static enum round_result run_round(struct issue *io, struct buffer *b,
 			       round, issuer_name[io->how], strerror(errno));
 		return ROUND_ERROR;
 	}
-	if (!wait_readable(srv.held_fd[0], WAIT_MS) ||
-	    read_full(srv.held_fd[0], &c, 1)) {
-		/*
-		 * The read never reached the server: no fork to test. If
-		 * the server took the armed read meanwhile, it holds it
-		 * until released: release it, or the server hangs.
-		 */
-		bool taken;
-
-		pthread_mutex_lock(&srv.lock);
-		taken = !srv.armed;
-		srv.armed = false;
-		pthread_mutex_unlock(&srv.lock);
-		if (taken && !read_full(srv.held_fd[0], &c, 1))
-			write_full(srv.release_fd[1], &c, 1);
+	if (!server_wait_held()) {
+		/* The read never reached the server: no fork to test. */
 		res = issue_wait(io);
 		ksft_print_msg("round %d: no read at %lld reached the server\n",
 			       round, (long long)io->dev_offset);
@@ -868,8 +971,8 @@ static enum round_result run_round(struct issue *io, struct buffer *b,
 	/* The parent writes outside the read's range, to its first page. */
 	if (pid > 0)
 		b->pages[0] = MARK;
+	server_release();
 	c = 1;
-	write_full(srv.release_fd[1], &c, 1);
 	res = issue_wait(io);
 	stale = count_bytes(io->buf, DIO_LEN, pattern, false);
 	if (pid > 0) {
@@ -1274,6 +1377,421 @@ static void run_release_case(struct device *dev, enum release_case rc)
 	ksft_test_result(!c.errors && !leaks, "%s\n", name);
 }
 
+/*
+ * The write case: the same fork() during an O_DIRECT write. The parent
+ * writes WRITE_LEN bytes of its buffer to the device from a thread; the
+ * server holds the request after its header, so most of the data is still
+ * in the parent's pages (the socket's send buffer is small); the parent
+ * forks, writes to the buffer's first page outside the buffer, the child
+ * overwrites its copy of the whole buffer, and then the server takes the
+ * data. What reaches the device must be what the parent wrote. Only the
+ * blocking pwrite() from a thread can be held this way: NBD sends the
+ * data in the submitter's context, where io_uring and Linux AIO would
+ * block the submitting (forking) thread.
+ *
+ * The first round also prints what fork() cost in memory: the system's
+ * AnonPages after fork() and after the child's write, against before
+ * fork(), and the child's RssAnon at both points. A kernel that pins
+ * the pages copies them for the child at fork(); one that takes plain
+ * references shares them until the child writes.
+ */
+#define WRITE_CASE "dio_write_sends_parent_data_across_fork_bdev_small_page_pwrite_thread"
+
+struct writer {
+	int fd;
+	const unsigned char *buf;
+	pthread_t thread;
+	ssize_t result;
+};
+
+static void *pwrite_thread(void *arg)
+{
+	struct writer *w = arg;
+
+	w->result = pwrite(w->fd, w->buf, WRITE_LEN, WRITE_OFFSET);
+	if (w->result < 0)
+		w->result = -errno;
+	return NULL;
+}
+
+/* AnonPages, exact: the per-CPU deltas folded first (vm.stat_refresh). */
+static long anon_pages_kb(void)
+{
+	FILE *f = fopen("/proc/sys/vm/stat_refresh", "w");
+
+	if (f) {
+		fputs("1\n", f);
+		fclose(f);
+	}
+	return meminfo_kb("AnonPages:");
+}
+
+static long status_kb(const char *key)
+{
+	char line[128];
+	long v = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key)) &&
+		    sscanf(line + strlen(key), " %ld", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+/* One write round; *in_window as in run_round(), mem[4] for round 0. */
+static enum round_result write_round(int fd, unsigned char *buf, int round,
+				     bool *in_window, long *mem)
+{
+	unsigned char pattern = 1 + round % 0x50, c = 0;
+	struct writer w = { .fd = fd, .buf = buf };
+	int go[2], result[2], status;
+	long anon0, rss[2] = { -1, -1 };
+	struct timespec ts;
+	size_t stale;
+	pid_t pid;
+
+	memset(buf, pattern, WRITE_LEN);
+	*in_window = false;
+	if (pipe(go) || pipe(result)) {
+		ksft_print_msg("write round %d: pipe: %s\n", round,
+			       strerror(errno));
+		return ROUND_ERROR;
+	}
+	server_arm_write(WRITE_OFFSET);
+	if (pthread_create(&w.thread, NULL, pwrite_thread, &w)) {
+		ksft_print_msg("write round %d: pthread_create failed\n", round);
+		return ROUND_ERROR;
+	}
+	if (!server_wait_held()) {
+		pthread_join(w.thread, NULL);
+		ksft_print_msg("write round %d: no write reached the server\n",
+			       round);
+		ksft_print_msg("pwrite() returned %zd\n", w.result);
+		return ROUND_ERROR;
+	}
+	anon0 = anon_pages_kb();
+	pid = fork();
+	if (pid == 0) {
+		close(go[1]);
+		close(result[0]);
+		rss[0] = status_kb("RssAnon:");
+		if (read_full(go[0], &c, 1))
+			_exit(1);
+		memset(buf, CHILD_FILL, WRITE_LEN);
+		rss[1] = status_kb("RssAnon:");
+		/* Stay until the parent has counted AnonPages again. */
+		if (write_full(result[1], rss, sizeof(rss)) ||
+		    read_full(go[0], &c, 1))
+			_exit(1);
+		_exit(0);
+	}
+	close(go[0]);
+	close(result[1]);
+	if (pid > 0) {
+		/* The parent's own write: its first page, outside the buffer. */
+		buf[-1] = MARK;
+		mem[0] = anon_pages_kb() - anon0;
+		if (write_full(go[1], &c, 1) ||
+		    read_full(result[0], rss, sizeof(rss))) {
+			rss[0] = -1;
+			rss[1] = -1;
+		}
+		mem[1] = anon_pages_kb() - anon0;
+		mem[2] = rss[0];
+		mem[3] = rss[1];
+		write_full(go[1], &c, 1);
+	}
+	server_release();
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += WAIT_MS / 1000;
+	if (pthread_timedjoin_np(w.thread, NULL, &ts))
+		w.result = -ETIMEDOUT;
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	close(go[1]);
+	close(result[0]);
+	*in_window = pid > 0 && w.result == WRITE_LEN &&
+		     __atomic_load_n(&srv.held, __ATOMIC_ACQUIRE);
+	if (pid < 0 || w.result != WRITE_LEN || rss[1] < 0) {
+		ksft_print_msg("write round %d: fork %d, pwrite returned %zd, child %s\n",
+			       round, pid < 0 ? -errno : 0, w.result,
+			       rss[1] < 0 ? "did not answer" : "ok");
+		return ROUND_ERROR;
+	}
+	pthread_mutex_lock(&srv.lock);
+	stale = count_bytes(srv.disk + WRITE_OFFSET, WRITE_LEN, pattern, false);
+	pthread_mutex_unlock(&srv.lock);
+	if (!stale)
+		return ROUND_CLEAN;
+	ksft_print_msg("write round %d: %zu of %d bytes on the device are not the parent's\n",
+		       round, stale, WRITE_LEN);
+	ksft_print_msg("write round %d: %zu of them are the child's\n", round,
+		       count_bytes(srv.disk + WRITE_OFFSET, WRITE_LEN,
+				   CHILD_FILL, true));
+	return ROUND_CORRUPTED;
+}
+
+static void run_write_case(int rounds)
+{
+	struct ipi_fp_counts c = { .kind = "race", .requested = rounds };
+	size_t map_len = WRITE_LEN + 2 * page_size;
+	int round, fd, leaks = 0, frame_checks = 0, left;
+	long mem[4] = { -1, -1, -1, -1 }, later_mem[4];
+	unsigned char *map, *buf;
+	struct pins before;
+	bool in_window;
+
+	fd = open(nbd_dev, O_WRONLY | O_DIRECT);
+	if (fd < 0) {
+		case_fail(WRITE_CASE, strerror(errno));
+		return;
+	}
+	pins_read(&before);
+	for (round = 0; round < rounds; round++) {
+		map = mmap(NULL, map_len, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (map == MAP_FAILED) {
+			ksft_print_msg("write round %d: mmap: %s\n", round,
+				       strerror(errno));
+			c.errors++;
+			break;
+		}
+		madvise(map, map_len, MADV_NOHUGEPAGE);
+		buf = map + page_size - DIO_HEAD;
+		c.rounds++;
+		switch (write_round(fd, buf, round, &in_window,
+				    round ? later_mem : mem)) {
+		case ROUND_CLEAN:
+			break;
+		case ROUND_CORRUPTED:
+			c.bad++;
+			break;
+		default:
+			c.errors++;
+		}
+		c.window += in_window;
+		if (!c.errors)
+			wait_pins_released(&before);
+		left = c.errors ? -1 : pinned_pages_left(buf, WRITE_LEN);
+		if (left > 0) {
+			ksft_print_msg("write round %d: %d pages still pinned after the write\n",
+				       round, left);
+			leaks += left;
+		}
+		frame_checks += left >= 0;
+		munmap(map, map_len);
+		if (c.errors)
+			break;
+	}
+	close(fd);
+	pthread_mutex_lock(&srv.lock);
+	srv.armed_write = false;
+	pthread_mutex_unlock(&srv.lock);
+	ksft_print_msg("%s: rounds %d, corrupted %d, errors %d, write held across fork() in %d\n",
+		       WRITE_CASE, c.rounds, c.bad, c.errors, c.window);
+	/* The first round's: what fork() cost in memory. */
+	ksft_print_msg("%s: %d KiB being written at fork()\n", WRITE_CASE,
+		       WRITE_LEN / 1024);
+	ksft_print_msg("%s: AnonPages +%ld kB after fork(), +%ld kB after the child wrote\n",
+		       WRITE_CASE, mem[0], mem[1]);
+	ksft_print_msg("%s: the child's RssAnon: %ld kB after fork(), %ld kB after its write\n",
+		       WRITE_CASE, mem[2], mem[3]);
+	leaks = print_counts(WRITE_CASE, &c, &before, leaks, frame_checks);
+	ksft_test_result(!c.bad && !c.errors && !leaks, "%s\n", WRITE_CASE);
+}
+
+/*
+ * The held cases: the buffer's mapping goes away while the read is held
+ * at the server, by munmap() of the buffer or by exit() of the process
+ * that issued the read. The read must still complete, its pins must all
+ * be released afterwards, and the kernel log must stay clean (the harness
+ * checks the guest's log for splats). No fork() race: PASS on every
+ * kernel that handles it.
+ */
+enum held_case { MUNMAP_WHILE_HELD, EXIT_WHILE_HELD, NR_HELD_CASES };
+
+static const char *const held_name[] = {
+	"dio_release_munmap_while_held_bdev",
+	"dio_release_exit_while_held_bdev",
+};
+
+/* The state letter of /proc/PID/stat, 0 when unknown. */
+static char task_state(pid_t pid)
+{
+	char path[64], line[512], *end, state = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	/* "pid (comm) S ...": the state follows the last ')'. */
+	if (fgets(line, sizeof(line), f)) {
+		end = strrchr(line, ')');
+		if (end && sscanf(end + 1, " %c", &state) != 1)
+			state = 0;
+	}
+	fclose(f);
+	return state;
+}
+
+/*
+ * The child of the exit case: issue an AIO read into its own buffer, say
+ * so on ready, wait for go, and exit with the read in flight. exit_aio()
+ * then waits, uninterruptibly, for the read to complete.
+ */
+static void exit_while_held_child(int ready, int go)
+{
+	struct iocb cb = { 0 }, *cbs[1] = { &cb };
+	aio_context_t aio = 0;
+	unsigned char *buf;
+	char c = 0;
+	int fd;
+
+	buf = mmap(NULL, 2 * page_size, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	fd = open(nbd_dev, O_RDONLY | O_DIRECT);
+	if (buf == MAP_FAILED || fd < 0 || syscall(__NR_io_setup, 4, &aio))
+		_exit(2);
+	memset(buf, FILL, 2 * page_size);
+	cb.aio_lio_opcode = IOCB_CMD_PREAD;
+	cb.aio_fildes = fd;
+	cb.aio_buf = (uintptr_t)(buf + page_size - DIO_HEAD);
+	cb.aio_nbytes = DIO_LEN;
+	cb.aio_offset = RAW_OFFSET;
+	if (syscall(__NR_io_submit, aio, 1, cbs) != 1)
+		_exit(3);
+	if (write_full(ready, &c, 1) || read_full(go, &c, 1))
+		_exit(4);
+	_exit(0);
+}
+
+static void run_held_case(enum held_case hc)
+{
+	struct ipi_fp_counts c = { .kind = "check", .requested = 1 };
+	struct issue io = { .how = IO_URING, .offset = RAW_OFFSET,
+			    .dev_offset = RAW_OFFSET };
+	const char *name = held_name[hc];
+	int ready[2], go[2], status = 0, i, leaks;
+	unsigned char *map = NULL;
+	char why[192] = "", s = 0;
+	struct pins before;
+	bool held = false;
+	ssize_t res = 0;
+	pid_t pid = -1;
+
+	pins_read(&before);
+	server_arm(RAW_OFFSET, MARK);
+	if (hc == MUNMAP_WHILE_HELD) {
+		map = mmap(NULL, 2 * page_size, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		io.fd = open(nbd_dev, O_RDONLY | O_DIRECT);
+		if (map == MAP_FAILED || io.fd < 0 ||
+		    issue_setup(&io, why, sizeof(why)) != KSFT_PASS) {
+			ksft_print_msg("%s: setup: %s %s\n", name,
+				       strerror(errno), why);
+			ksft_test_result_fail("%s\n", name);
+			return;
+		}
+		memset(map, FILL, 2 * page_size);
+		io.buf = map + page_size - DIO_HEAD;
+		if (issue_start(&io)) {
+			ksft_print_msg("%s: cannot issue the read: %s\n",
+				       name, strerror(errno));
+			c.errors++;
+		}
+	} else {
+		if (pipe(ready) || pipe(go)) {
+			ksft_print_msg("%s: pipe: %s\n", name, strerror(errno));
+			ksft_test_result_fail("%s\n", name);
+			return;
+		}
+		pid = fork();
+		if (pid == 0) {
+			close(ready[0]);
+			close(go[1]);
+			exit_while_held_child(ready[1], go[0]);
+		}
+		close(ready[1]);
+		close(go[0]);
+		if (pid < 0 || !wait_readable(ready[0], WAIT_MS) ||
+		    read_full(ready[0], &s, 1)) {
+			ksft_print_msg("%s: the child did not issue its read\n",
+				       name);
+			c.errors++;
+		}
+	}
+	c.rounds = 1;
+	held = !c.errors && server_wait_held();
+	if (!c.errors && !held) {
+		ksft_print_msg("%s: no read reached the server\n", name);
+		c.errors++;
+	}
+	if (held && hc == MUNMAP_WHILE_HELD) {
+		c.window = !munmap(map, 2 * page_size);
+		map = NULL;
+	}
+	if (held && hc == EXIT_WHILE_HELD) {
+		/* The child exits; its exit waits for the held read (D). */
+		write_full(go[1], &s, 1);
+		for (i = 0; i < WAIT_MS && !c.window; i++) {
+			struct timespec ms = { .tv_nsec = 1000000 };
+
+			c.window = task_state(pid) == 'D';
+			if (!c.window)
+				nanosleep(&ms, NULL);
+		}
+		if (!c.window)
+			ksft_print_msg("%s: the child never waited in exit (state %c)\n",
+				       name, task_state(pid) ?: '?');
+	}
+	/* (server_wait_held() released a read it took too late.) */
+	if (held)
+		server_release();
+	if (hc == MUNMAP_WHILE_HELD) {
+		res = held ? issue_wait(&io) : 0;
+		if (!c.errors && res != DIO_LEN) {
+			ksft_print_msg("%s: the read returned %zd, expected %d\n",
+				       name, res, DIO_LEN);
+			c.errors++;
+		}
+		issue_teardown(&io);
+		if (io.fd >= 0)
+			close(io.fd);
+		if (map && map != MAP_FAILED)
+			munmap(map, 2 * page_size);
+	} else {
+		close(go[1]);
+		close(ready[0]);
+		if (pid > 0 && (waitpid(pid, &status, 0) != pid ||
+				!WIFEXITED(status) || WEXITSTATUS(status))) {
+			ksft_print_msg("%s: child status %#x\n", name, status);
+			c.errors++;
+		}
+	}
+	pthread_mutex_lock(&srv.lock);
+	srv.armed = false;
+	pthread_mutex_unlock(&srv.lock);
+	/*
+	 * The case tested only if the mapping went away while the server
+	 * still held the read (-M no-hold answers at once): otherwise an
+	 * error, not the kernel's fault.
+	 */
+	c.window = c.window && __atomic_load_n(&srv.held, __ATOMIC_ACQUIRE);
+	if (held && !c.window)
+		c.errors++;
+	if (!c.errors)
+		wait_pins_released(&before);
+	ksft_print_msg("%s: read returned %zd, mapping gone while held: %s\n",
+		       name, res, c.window ? "yes" : "no");
+	leaks = print_counts(name, &c, &before, 0, -1);
+	ksft_test_result(!c.errors && !leaks, "%s\n", name);
+}
+
 static int parse_args(int argc, char **argv)
 {
 	int opt, rounds = DEFAULT_ROUNDS;
@@ -1320,7 +1838,8 @@ int main(int argc, char **argv)
 			for (h = 0; h < NR_ISSUERS; h++) {
 				struct test_case *tc = &cases[nr_cases];
 
-				if (t == MSDOS_FILE && m != SMALL_PAGE)
+				if ((t == MSDOS_FILE || h == IO_URING_FIXED) &&
+				    m != SMALL_PAGE)
 					continue;
 				tc->target = t;
 				tc->mem = m;
@@ -1333,19 +1852,30 @@ int main(int argc, char **argv)
 			}
 
 	ksft_print_header();
-	ksft_set_plan(nr_cases + NR_RELEASE_CASES + 1);
+	ksft_set_plan(nr_cases + 1 + NR_RELEASE_CASES + NR_HELD_CASES + 1);
 	ksft_print_msg("%d rounds per case, page %zu, THP %zu, hugetlb %zu bytes\n",
 		       rounds, page_size, thp_size, hpage_size);
 
 	ret = nbd_start(&dev, why, sizeof(why));
 	if (ret != KSFT_PASS) {
-		for (i = 0; i <= nr_cases + NR_RELEASE_CASES; i++) {
+		for (i = 0; i <= nr_cases + NR_RELEASE_CASES + NR_HELD_CASES;
+		     i++) {
 			const char *name = FRAME_CONTROL;
 
+			if (i == 0) {
+				if (ret == KSFT_SKIP)
+					case_skip(WRITE_CASE, why);
+				else
+					case_fail(WRITE_CASE, why);
+			}
 			if (i < nr_cases)
 				name = cases[i].name;
 			else if (i < nr_cases + NR_RELEASE_CASES)
 				name = release_name[i - nr_cases];
+			else if (i < nr_cases + NR_RELEASE_CASES +
+				     NR_HELD_CASES)
+				name = held_name[i - nr_cases -
+						 NR_RELEASE_CASES];
 
 			if (ret == KSFT_SKIP)
 				case_skip(name, why);
@@ -1366,8 +1896,11 @@ int main(int argc, char **argv)
 
 	for (i = 0; i < nr_cases; i++)
 		run_case(&dev, &cases[i], rounds);
+	run_write_case(rounds);
 	for (i = 0; i < NR_RELEASE_CASES; i++)
 		run_release_case(&dev, i);
+	for (i = 0; i < NR_HELD_CASES; i++)
+		run_held_case(i);
 	run_frame_check_control();
 
 	if (hpage_size && saved_hugepages >= 0 && saved_hugepages < 4)
