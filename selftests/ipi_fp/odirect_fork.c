@@ -780,7 +780,7 @@ static long long vmstat_value(const char *key)
  * add in; writing vm.stat_refresh folds them first, so the deltas of a
  * case are exact.
  */
-static void pins_read(struct pins *p)
+static void vmstat_fold(void)
 {
 	FILE *f = fopen("/proc/sys/vm/stat_refresh", "w");
 
@@ -788,6 +788,11 @@ static void pins_read(struct pins *p)
 		fputs("1\n", f);
 		fclose(f);
 	}
+}
+
+static void pins_read(struct pins *p)
+{
+	vmstat_fold();
 	p->acquired = vmstat_value("nr_foll_pin_acquired");
 	p->released = vmstat_value("nr_foll_pin_released");
 }
@@ -1024,11 +1029,12 @@ static void write_long(const char *path, long v)
 	}
 }
 
-static long meminfo_kb(const char *key)
+/* The "KEY: N kB" value of a /proc file such as meminfo, -1 without it. */
+static long proc_kb(const char *path, const char *key)
 {
 	char line[128];
 	long v = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
+	FILE *f = fopen(path, "r");
 
 	if (!f)
 		return -1;
@@ -1074,6 +1080,16 @@ static int open_target(struct device *dev, enum target t, struct issue *io,
 	return fd;
 }
 
+/* Count one round of a race case. */
+static void count_round(struct ipi_fp_counts *c, enum round_result r,
+			bool in_window)
+{
+	c->rounds++;
+	c->bad += r == ROUND_CORRUPTED;
+	c->errors += r == ROUND_ERROR;
+	c->window += in_window;
+}
+
 static void run_case(struct device *dev, const struct test_case *tc,
 		     int rounds)
 {
@@ -1082,6 +1098,7 @@ static void run_case(struct device *dev, const struct test_case *tc,
 	struct issue io = { .how = tc->how };
 	char why[192] = "", fork_ns[16 * MAX_COST_ROUNDS] = "";
 	int n = 0;
+	enum round_result r;
 	struct pins before;
 	struct buffer b;
 	bool in_window;
@@ -1115,18 +1132,9 @@ static void run_case(struct device *dev, const struct test_case *tc,
 			buffer_put(&b);
 			break;
 		}
-		c.rounds++;
-		switch (run_round(&io, &b, round, c.bad < MAX_REPORTED_ROUNDS,
-				  &in_window)) {
-		case ROUND_CLEAN:
-			break;
-		case ROUND_CORRUPTED:
-			c.bad++;
-			break;
-		default:
-			c.errors++;
-		}
-		c.window += in_window;
+		r = run_round(&io, &b, round, c.bad < MAX_REPORTED_ROUNDS,
+			      &in_window);
+		count_round(&c, r, in_window);
 		if (round < MAX_COST_ROUNDS)
 			n += snprintf(fork_ns + n, sizeof(fork_ns) - n, " %lld",
 				      io.fork_ns);
@@ -1417,29 +1425,8 @@ static void *pwrite_thread(void *arg)
 /* AnonPages, exact: the per-CPU deltas folded first (vm.stat_refresh). */
 static long anon_pages_kb(void)
 {
-	FILE *f = fopen("/proc/sys/vm/stat_refresh", "w");
-
-	if (f) {
-		fputs("1\n", f);
-		fclose(f);
-	}
-	return meminfo_kb("AnonPages:");
-}
-
-static long status_kb(const char *key)
-{
-	char line[128];
-	long v = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, strlen(key)) &&
-		    sscanf(line + strlen(key), " %ld", &v) == 1)
-			break;
-	fclose(f);
-	return v;
+	vmstat_fold();
+	return proc_kb("/proc/meminfo", "AnonPages:");
 }
 
 /* One write round; *in_window as in run_round(), mem[4] for round 0. */
@@ -1478,11 +1465,11 @@ static enum round_result write_round(int fd, unsigned char *buf, int round,
 	if (pid == 0) {
 		close(go[1]);
 		close(result[0]);
-		rss[0] = status_kb("RssAnon:");
+		rss[0] = proc_kb("/proc/self/status", "RssAnon:");
 		if (read_full(go[0], &c, 1))
 			_exit(1);
 		memset(buf, CHILD_FILL, WRITE_LEN);
-		rss[1] = status_kb("RssAnon:");
+		rss[1] = proc_kb("/proc/self/status", "RssAnon:");
 		/* Stay until the parent has counted AnonPages again. */
 		if (write_full(result[1], rss, sizeof(rss)) ||
 		    read_full(go[0], &c, 1))
@@ -1542,6 +1529,7 @@ static void run_write_case(int rounds)
 	int round, fd, leaks = 0, frame_checks = 0, left;
 	long mem[4] = { -1, -1, -1, -1 }, later_mem[4];
 	unsigned char *map, *buf;
+	enum round_result r;
 	struct pins before;
 	bool in_window;
 
@@ -1562,18 +1550,9 @@ static void run_write_case(int rounds)
 		}
 		madvise(map, map_len, MADV_NOHUGEPAGE);
 		buf = map + page_size - DIO_HEAD;
-		c.rounds++;
-		switch (write_round(fd, buf, round, &in_window,
-				    round ? later_mem : mem)) {
-		case ROUND_CLEAN:
-			break;
-		case ROUND_CORRUPTED:
-			c.bad++;
-			break;
-		default:
-			c.errors++;
-		}
-		c.window += in_window;
+		r = write_round(fd, buf, round, &in_window,
+				round ? later_mem : mem);
+		count_round(&c, r, in_window);
 		if (!c.errors)
 			wait_pins_released(&before);
 		left = c.errors ? -1 : pinned_pages_left(buf, WRITE_LEN);
@@ -1826,7 +1805,7 @@ int main(int argc, char **argv)
 	rounds = parse_args(argc, argv);
 	page_size = sysconf(_SC_PAGESIZE);
 	thp_size = read_long("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size");
-	hpage_size = meminfo_kb("Hugepagesize:") * 1024;
+	hpage_size = proc_kb("/proc/meminfo", "Hugepagesize:") * 1024;
 	if ((long)thp_size <= 0)
 		thp_size = 0;
 	if ((long)hpage_size <= 0)
