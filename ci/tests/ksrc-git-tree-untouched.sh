@@ -6,10 +6,10 @@ export IPI_FP_CACHE=$TMP/cache
 
 src=$TMP/linux
 mkdir -p "$src"
-printf 'VERSION = 6\nPATCHLEVEL = 1\nSUBLEVEL = 55\n' >"$src/Makefile"
+printf 'VERSION = 6\nPATCHLEVEL = 1\nSUBLEVEL = 140\n' >"$src/Makefile"
 git -C "$src" init -q
 git -C "$src" add Makefile
-git -C "$src" -c user.name=t -c user.email=t@t commit -q -m v6.1.55
+git -C "$src" -c user.name=t -c user.email=t@t commit -q -m v6.1.140
 before=$(cd "$src" && find . -path ./.git/index -prune -o -type f -print0 |
 	sort -z | xargs -0 sha1sum | sha1sum)
 commit=$(KSRC=$src "$TOP/scripts/get-base.sh" 6.1.192 2>/dev/null)
