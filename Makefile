@@ -26,7 +26,7 @@ check:
 ##          so >= 1000 over the three cells of each side) of each odirect_fork
 ##          case
 rates: deps
-	IPI_FP_MATRIX=$${IPI_FP_MATRIX:-ci/rates-matrix.tsv} \
+	IPI_FP_MATRIX=$${IPI_FP_MATRIX:-ci/rates-matrix.tsv} IPI_FP_KERNEL_SUITES= \
 		IPI_FP_ROUNDS=$(ROUNDS) IPI_FP_ICR_ROUNDS=$(ROUNDS) \
 		IPI_FP_ODIRECT_ROUNDS=$(ODIRECT_ROUNDS) \
 		IPI_FP_BOOT_TIMEOUT=$${IPI_FP_BOOT_TIMEOUT:-3000} \
@@ -61,7 +61,7 @@ evidence:
 ## lava     the cells of ci/lava-matrix.tsv booted by LAVA's dispatcher
 ##          (lava-run, no server), checked like CI
 lava: deps
-	IPI_FP_BOOT=lava IPI_FP_MATRIX=$${IPI_FP_MATRIX:-ci/lava-matrix.tsv} \
+	IPI_FP_BOOT=lava IPI_FP_MATRIX=$${IPI_FP_MATRIX:-ci/lava-matrix.tsv} IPI_FP_KERNEL_SUITES= \
 		IPI_FP_RESULTS=.cache/results-lava scripts/run-matrix.sh --check
 
 ## lava-jobs the LAVA job and device files of every cell of ci/matrix.tsv,

@@ -32,4 +32,11 @@ done
 # shellcheck disable=SC2086 # $only is a list of options
 cd /kselftest && ./run_kselftest.sh $only
 echo "IPI_FP_GUEST_DONE rc=$?"
+# The kernel's own selftests (build-kernel-suites.sh), when the initramfs
+# carries them and the kernel command line asks for them
+# (IPI_FP_KERNEL_SUITES=1): after the verdicts of ipi_fp, which they do
+# not touch; kernel-suites-report.py checks their own end marker.
+if [ "${IPI_FP_KERNEL_SUITES:-}" = 1 ] && [ -x /kselftest/kernel-suites/run.sh ]; then
+	/kselftest/kernel-suites/run.sh
+fi
 reboot -f

@@ -30,6 +30,11 @@ def load(results):
             run = json.load(f)
         with open(os.path.join(results, 'report.txt')) as f:
             report = f.read()
+        # The kernel's own selftests of the run (run-matrix.sh).
+        suites = os.path.join(results, 'kernel-suites.txt')
+        if os.path.exists(suites):
+            with open(suites) as f:
+                report = report.rstrip('\n') + '\n\n' + f.read()
         if soak:
             matrix = {'soak': True}
         else:
@@ -79,8 +84,8 @@ def section(results, run, report, matrix):
 | started | {run['started']} (UTC), on a machine with {run['host_cpus']} CPUs |
 | result | {verdict} |
 
-What it printed (scripts/report.py, scripts/cost-report.py or
-scripts/real-client-report.py), verbatim:
+What it printed (scripts/report.py and scripts/kernel-suites-report.py,
+scripts/cost-report.py or scripts/real-client-report.py), verbatim:
 
 ```
 {report.rstrip()}

@@ -17,8 +17,9 @@ The verdict rules (README, "Verdict rules"): a case is PASS or FAIL only
 when its own KTAP line, its program's exit, the guest and the case's
 counter line (IPI_FP_COUNTS) all agree; anything else is ERROR, never PASS
 or SKIP:
-- the guest: it must start and end init with rc=0, print no kernel splat
-  and no KTAP outside its plan, and what ran it must report no error (an
+- the guest: it must start and end init's tests with rc=0, print no
+  kernel splat and no KTAP outside its plan until IPI_FP_GUEST_DONE (what
+  runs after it, the kernel's own selftests, has its own report), and what ran it must report no error (an
   IPI_FP_HOST_ERROR line: a LAVA job that was not complete or recorded no
   results); otherwise every case is ERROR;
 - the program: "ok" (exit 0) with no case FAIL, "ok # SKIP" (exit 4)
@@ -203,6 +204,11 @@ def parse(kunit_dir, log_text):
         reasons.append('guest init ended with rc=' +
                        ','.join(m.group(1) for m in done))
     reasons += [m.group(1) for m in map(HOST_ERROR.match, lines) if m]
+    # What the guest ran after the end of init's tests (the kernel's own
+    # selftests: scripts/kernel-suites-report.py) is not these verdicts'.
+    if done:
+        lines = lines[:next(i for i, line in enumerate(lines)
+                            if DONE.match(line)) + 1]
     splats = [line.strip() for line in lines if SPLATS.search(line)]
     if splats:
         reasons.append('kernel splat: ' + splats[0][:200])

@@ -5,7 +5,9 @@
 # and kconfig/debug-ARCH.config), its ipi_fp selftests and their
 # initramfs. Prints "KERNEL INITRD KUNIT" (KUNIT: the tree's KTAP parser
 # directory) and appends one line "PHASE ARCH-BASE-VARIANT SECONDS" per
-# step to TIMINGS (phases: base+tree, kernel, selftests, initramfs). Each
+# step to TIMINGS (phases: base+tree, kernel, selftests, kernel-suites,
+# initramfs). With IPI_FP_WITH_KERNEL_SUITES=1 the initramfs also carries
+# the kernel's own selftests (build-kernel-suites.sh). Each
 # step reuses what is already built for the same sources. Exits 3 when
 # BASE does not apply to KSRC.
 # shellcheck source=scripts/lib.sh
@@ -35,6 +37,11 @@ kernel=$(IPI_FP_EXTRA_CONFIG=$debug step kernel "$TOP/scripts/build-kernel.sh" "
 ksft=$CACHE/kselftest/$id
 step selftests "$TOP/scripts/build-selftests.sh" "$arch" "$tree" "$ksft" \
 	"$(cat "$(dirname "$kernel")/builddir")"
+# IPI_FP_WITH_KERNEL_SUITES=1: the kernel's own selftests go beside them.
+if [ "${IPI_FP_WITH_KERNEL_SUITES:-}" = 1 ]; then
+	step kernel-suites "$TOP/scripts/build-kernel-suites.sh" "$arch" "$tree" \
+		"$ksft/kernel-suites"
+fi
 initrd=$CACHE/initramfs/$id.cpio.gz
 mkdir -p "$CACHE/initramfs"
 step initramfs "$TOP/scripts/make-initramfs.sh" "$arch" "$ksft" "$initrd"

@@ -17,6 +17,12 @@
 # the variant without the suffix (nothing is built twice) in a guest with
 # more than eight possible CPUs (-smp 3,maxcpus=9), where x86_64 6.1 uses
 # the physflat APIC driver instead of flat.
+# The pairs of cells of IPI_FP_KERNEL_SUITES (default
+# ci/kernel-suites.tsv; empty: none) also run the kernel's own selftests
+# (scripts/build-kernel-suites.sh) after ipi_fp, in a guest given
+# IPI_FP_KERNEL_SUITES_SECONDS (default 900) more; kernel-suites-report.py
+# compares each pair (kernel-suites.txt) and, with --check, fails the run
+# on a regression.
 # IPI_FP_BOOT=lava boots each guest through LAVA's dispatcher
 # (scripts/lava-boot.sh: lava-run, the job files kept beside the console
 # logs) instead of scripts/boot-guest.sh; the verdicts and the report are
@@ -51,6 +57,18 @@ extra=
 # clock of the cost mode (run-cost.sh).
 extra+=" IPI_FP_ONLY=fpu_io_worker,icr_nested_ipi,odirect_fork"
 
+# with_suites[ARCH-BASE-VARIANT]=1 for the cells of a kernel-suites pair.
+declare -A with_suites=()
+suite_pairs=()
+if [ -n "${IPI_FP_KERNEL_SUITES-$TOP/ci/kernel-suites.tsv}" ]; then
+	while IFS=$'\t' read -r arch base va vb; do
+		case "$arch" in '#'* | '') continue ;; esac
+		with_suites[$arch-$base-$va]=1
+		with_suites[$arch-$base-$vb]=1
+		suite_pairs+=("$arch-$base $arch-$base-$va $arch-$base-$vb")
+	done <"${IPI_FP_KERNEL_SUITES-$TOP/ci/kernel-suites.tsv}"
+fi
+
 cells=()
 while IFS=$'\t' read -r arch base variants; do
 	case "$arch" in '#'* | '') continue ;; esac
@@ -68,7 +86,8 @@ for cell in "${cells[@]}"; do
 	bid=$arch-$base-$build_variant
 	if [ -z "${kernel[$bid]:-}" ]; then
 		rc=0
-		"$TOP/scripts/prepare-cell.sh" "$arch" "$base" "$build_variant" "$timings" \
+		IPI_FP_WITH_KERNEL_SUITES=${with_suites[$bid]:-} \
+			"$TOP/scripts/prepare-cell.sh" "$arch" "$base" "$build_variant" "$timings" \
 			>"$results/cell.paths" || rc=$?
 		if [ "$rc" = 3 ]; then
 			log "skipping $id: base $base does not apply to KSRC"
@@ -97,8 +116,17 @@ for cell in "${cells[@]}"; do
 	start=$SECONDS
 	maxcpus=
 	[ "$variant" != "${variant%-physflat}" ] && maxcpus=9
-	IPI_FP_LAVA_JOBS_ONLY=${jobs_only:-} IPI_FP_MAXCPUS=$maxcpus "$boot_script" "$arch" "${kernel[$id]}" "${initrd[$id]}" \
-		"$results/logs/$id.log" "$extra" || true
+	# A cell with the kernel's own suites keeps its programs' time limit.
+	boot_timeout=${IPI_FP_BOOT_TIMEOUT:-300}
+	test_timeout=${IPI_FP_TEST_TIMEOUT:-$((boot_timeout / 2))}
+	cell_extra=$extra
+	if [ -n "${with_suites[$id]:-}" ]; then
+		cell_extra+=" IPI_FP_KERNEL_SUITES=1"
+		boot_timeout=$((boot_timeout + ${IPI_FP_KERNEL_SUITES_SECONDS:-900}))
+	fi
+	IPI_FP_BOOT_TIMEOUT=$boot_timeout IPI_FP_TEST_TIMEOUT=$test_timeout \
+		IPI_FP_LAVA_JOBS_ONLY=${jobs_only:-} IPI_FP_MAXCPUS=$maxcpus "$boot_script" "$arch" "${kernel[$id]}" "${initrd[$id]}" \
+		"$results/logs/$id.log" "$cell_extra" || true
 	echo "boot $id $((SECONDS - start))" >>"$timings"
 	[ "${IPI_FP_BOOT:-}" != lava-jobs ] || continue
 	log "$id: guest ran $((SECONDS - start))s; console in $results/logs/$id.log"
@@ -115,4 +143,17 @@ fi
 python3 "$TOP/scripts/report.py" $check --expected "$TOP/ci/expected.tsv" \
 	--bases "$TOP/ci/bases.tsv" --timings "$timings" \
 	--matrix "${IPI_FP_MATRIX:-$TOP/ci/matrix.tsv}" \
-	--json "$results/matrix.json" "${parsed[@]}" | tee "$results/report.txt"
+	--json "$results/matrix.json" "${parsed[@]}" | tee "$results/report.txt" || rc=$?
+
+suite_args=()
+for pair in "${suite_pairs[@]}"; do
+	read -r name a b <<<"$pair"
+	[ -n "${kernel[$a]:-}" ] && [ -n "${kernel[$b]:-}" ] || continue
+	suite_args+=("$name" "$results/logs/$a.log" "$results/logs/$b.log")
+done
+if [ ${#suite_args[@]} -gt 0 ]; then
+	python3 "$TOP/scripts/kernel-suites-report.py" $check \
+		--json "$results/kernel-suites.json" "${suite_args[@]}" |
+		tee "$results/kernel-suites.txt" || rc=$?
+fi
+exit "${rc:-0}"

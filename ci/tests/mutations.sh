@@ -25,14 +25,15 @@ expect_verdicts "$TMP/broken1.log" \
 	"fpu_io_worker.fp_vector_regs_survive_io_worker_creation=$W" \
 	"${F}_bdev_small_page_pread_thread=$W" "${F}_bdev_thp_io_uring=$W" \
 	"${F}_bdev_hugetlb_aio=$W" "${F}_msdos_file_small_page_aio=$W" \
+	"${F}_ext4_file_small_page_pread_thread=$W" \
 	"$R=$W" "$S=$W"
 python3 - "$TMP/cell.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
 races = [c for c in r['cases'] if 'survives_fork' in c]
-assert len(races) == 14 and all(r['cases'][c] == 'ERROR' for c in races), r['cases']
+assert len(races) == 18 and all(r['cases'][c] == 'ERROR' for c in races), r['cases']
 assert all('race window opened in 0 of' in r['why'][c] for c in races), r['why']
-print('all 14 odirect_fork race cases ERROR:', r['why'][races[0]])
+print('all 18 odirect_fork race cases ERROR:', r['why'][races[0]])
 w = 'odirect_fork.dio_write_sends_parent_data_across_fork_bdev_small_page_pwrite_thread'
 assert r['cases'][w] == 'ERROR' and 'race window opened in 0 of' in r['why'][w], (r['cases'][w], r['why'].get(w))
 print('the write case ERROR:', r['why'][w])

@@ -22,12 +22,16 @@
  *
  * Cases: the buffer in small pages, in a transparent huge page and in a
  * hugetlb page; the read issued by a blocking pread() in a second thread,
- * by io_uring and by Linux AIO; on the raw block device (block/fops.c) and
- * on a file of an msdos filesystem (fs/direct-io.c) that the test builds on
- * the same device. A fourth issuer, io_uring into a registered ("fixed")
- * buffer, with small pages, is the control: io_uring pins registered
- * buffers itself (FOLL_PIN | FOLL_LONGTERM), so fork() copies them for the
- * child on every kernel, and the case must pass with or without the fix.
+ * by io_uring and by Linux AIO; on the raw block device (block/fops.c),
+ * on a file of an msdos filesystem (fs/direct-io.c) and on a file of an
+ * ext4 filesystem (iomap) that the test builds on the same device, small
+ * pages only there: the filesystems differ from the raw device in how the
+ * request is built, not in how the pages are taken. FIBMAP checks that
+ * the file lies where the server holds the read. A fourth issuer,
+ * io_uring into a registered ("fixed") buffer, with small pages, is the
+ * control: io_uring pins registered buffers itself (FOLL_PIN |
+ * FOLL_LONGTERM), so fork() copies them for the child on every kernel,
+ * and the case must pass with or without the fix.
  * The write case forks during an O_DIRECT write held at the server (see
  * run_write_case()): the device must get what the parent wrote.
  *
@@ -57,7 +61,9 @@
  * the same way: two halves of one page in one readv (same-page merge), a
  * read past the end of a file (fs/direct-io.c's leftover pages), a read of
  * more than 256 pages (several bios), one that ends in an unmapped page
- * (EFAULT after pages were taken) and a write from the shared zero page.
+ * (EFAULT after pages were taken), a write from the shared zero page and
+ * a non-blocking (RWF_NOWAIT) read of more than 256 pages, which fails
+ * with EAGAIN after the first bio's pages were taken.
  * One more holds a read at the server while munmap() takes its buffer's
  * mapping away. The read must complete and release every pin; the
  * harness checks the kernel log.
@@ -120,12 +126,36 @@
 #define FAT_FILE		"DATA    BIN"
 #define FAT_FILE_OFFSET		(FAT_DATA_SECTOR * SECTOR)
 
+/*
+ * The ext4 image: 4 KiB blocks, one group, no journal, extents. Blocks:
+ * 0 superblock, 1 group descriptors, 2 and 3 bitmaps, 4 inode table
+ * (16 inodes of 256 bytes), 5 root directory, 6 lost+found, and the
+ * data block of /data.bin (inode 12) at EXT4_DATA_BLOCK.
+ */
+#define EXT4_BLOCK		4096
+#define EXT4_BLOCKS		(DEV_SIZE / EXT4_BLOCK)
+#define EXT4_INODES		16
+#define EXT4_INODE_SIZE		256
+#define EXT4_DATA_BLOCK		8
+#define EXT4_FILE_OFFSET	(EXT4_DATA_BLOCK * EXT4_BLOCK)
+
+#ifndef FIBMAP
+#define FIBMAP			_IO(0x00, 1)
+#define FIGETBSZ		_IO(0x00, 2)
+#endif
+#ifndef BLKFLSBUF
+#define BLKFLSBUF		_IO(0x12, 97)
+#endif
+
 enum memory { SMALL_PAGE, THP, HUGETLB, NR_MEMORY };
 enum issuer { PREAD_THREAD, IO_URING, LINUX_AIO, IO_URING_FIXED, NR_ISSUERS };
-enum target { RAW_BDEV, MSDOS_FILE, NR_TARGETS };
+enum target { RAW_BDEV, MSDOS_FILE, EXT4_FILE, NR_TARGETS };
 
 static const char *const memory_name[] = { "small_page", "thp", "hugetlb" };
-static const char *const target_name[] = { "bdev", "msdos_file" };
+static const char *const target_name[] = {
+	"bdev", "msdos_file", "ext4_file"
+};
+
 static const char *const issuer_name[] = {
 	"pread_thread", "io_uring", "aio", "io_uring_fixed"
 };
@@ -344,12 +374,133 @@ static void build_msdos_image(unsigned char *disk)
 	de[29] = DIO_LEN >> 8;
 }
 
+static void put16(unsigned char *p, uint16_t v)
+{
+	p[0] = v;
+	p[1] = v >> 8;
+}
+
+static void put32(unsigned char *p, uint32_t v)
+{
+	put16(p, v);
+	put16(p + 2, v >> 16);
+}
+
+/* A directory entry (with file type); returns the next one. */
+static unsigned char *ext4_dirent(unsigned char *de, uint32_t ino,
+				  uint16_t rec_len, const char *name,
+				  unsigned char type)
+{
+	put32(de, ino);
+	put16(de + 4, rec_len);
+	de[6] = strlen(name);
+	de[7] = type;
+	memcpy(de + 8, name, strlen(name));
+	return de + rec_len;
+}
+
+/* Inode ino: one extent of one block. */
+static void ext4_inode(unsigned char *disk, uint32_t ino, uint16_t mode,
+		       uint16_t links, uint32_t block)
+{
+	unsigned char *in = disk + 4 * EXT4_BLOCK +
+			    (ino - 1) * EXT4_INODE_SIZE;
+	int t;
+
+	put16(in, mode);
+	put32(in + 0x04, EXT4_BLOCK);		/* size */
+	for (t = 0x08; t <= 0x10; t += 4)	/* atime, ctime, mtime */
+		put32(in + t, 1767225600);
+	put16(in + 0x1a, links);
+	put32(in + 0x1c, EXT4_BLOCK / 512);	/* i_blocks: sectors */
+	put32(in + 0x20, 0x80000);		/* EXT4_EXTENTS_FL */
+	put16(in + 0x28, 0xf30a);		/* extent header magic */
+	put16(in + 0x2a, 1);			/* entries */
+	put16(in + 0x2c, 4);			/* max entries */
+	put16(in + 0x38, 1);			/* extent: length 1 */
+	put32(in + 0x3c, block);		/* extent: start */
+	put16(in + 0x80, 32);			/* i_extra_isize */
+}
+
+/* An ext4 image with one 4 KiB file, data.bin, in EXT4_DATA_BLOCK. */
+static void build_ext4_image(unsigned char *disk)
+{
+	unsigned char *sb = disk + 1024, *gd = disk + EXT4_BLOCK;
+	unsigned char *bbm = disk + 2 * EXT4_BLOCK, *ibm = disk + 3 * EXT4_BLOCK;
+	unsigned char *de;
+
+	memset(disk, 0, DEV_SIZE);
+	put32(sb + 0x00, EXT4_INODES);
+	put32(sb + 0x04, EXT4_BLOCKS);
+	put32(sb + 0x0c, EXT4_BLOCKS - 8);	/* free: all but 0-6, data */
+	put32(sb + 0x10, EXT4_INODES - 12);	/* free: all but 1-12 */
+	put32(sb + 0x18, 2);			/* log2(block size) - 10 */
+	put32(sb + 0x1c, 2);			/* the same for clusters */
+	put32(sb + 0x20, 8 * EXT4_BLOCK);	/* blocks per group */
+	put32(sb + 0x24, 8 * EXT4_BLOCK);	/* clusters per group */
+	put32(sb + 0x28, EXT4_INODES);		/* inodes per group */
+	put32(sb + 0x30, 1767225600);		/* write time */
+	put16(sb + 0x36, 0xffff);		/* max mount count: none */
+	put16(sb + 0x38, 0xef53);		/* magic */
+	put16(sb + 0x3a, 1);			/* state: clean */
+	put16(sb + 0x3c, 1);			/* errors: continue */
+	put32(sb + 0x4c, 1);			/* dynamic revision */
+	put32(sb + 0x54, 11);			/* first ordinary inode */
+	put16(sb + 0x58, EXT4_INODE_SIZE);
+	put32(sb + 0x60, 0x2 | 0x40);		/* filetype, extents */
+	memcpy(sb + 0x68, "ipi_fp-odirect-1", 16);	/* UUID */
+	memcpy(sb + 0x78, "ipi_fp", 6);		/* label */
+	put16(sb + 0x15c, 32);			/* min extra inode size */
+	put16(sb + 0x15e, 32);			/* wanted extra inode size */
+
+	put32(gd + 0x00, 2);			/* block bitmap */
+	put32(gd + 0x04, 3);			/* inode bitmap */
+	put32(gd + 0x08, 4);			/* inode table */
+	put16(gd + 0x0c, EXT4_BLOCKS - 8);	/* free blocks */
+	put16(gd + 0x0e, EXT4_INODES - 12);	/* free inodes */
+	put16(gd + 0x10, 2);			/* directories */
+
+	/* Used: blocks 0-6 and the data block; the bits past the end. */
+	bbm[0] = 0x7f;
+	bbm[EXT4_DATA_BLOCK / 8] |= 1 << (EXT4_DATA_BLOCK % 8);
+	memset(bbm + EXT4_BLOCKS / 8, 0xff, EXT4_BLOCK - EXT4_BLOCKS / 8);
+	ibm[0] = 0xff;				/* inodes 1-12 */
+	ibm[1] = 0x0f;
+	memset(ibm + EXT4_INODES / 8, 0xff, EXT4_BLOCK - EXT4_INODES / 8);
+
+	ext4_inode(disk, 2, 040755, 3, 5);	/* / */
+	ext4_inode(disk, 11, 040700, 2, 6);	/* /lost+found */
+	ext4_inode(disk, 12, 0100644, 1, EXT4_DATA_BLOCK);	/* /data.bin */
+	de = disk + 5 * EXT4_BLOCK;
+	de = ext4_dirent(de, 2, 12, ".", 2);
+	de = ext4_dirent(de, 2, 12, "..", 2);
+	de = ext4_dirent(de, 11, 20, "lost+found", 2);
+	ext4_dirent(de, 12, EXT4_BLOCK - 44, "data.bin", 1);
+	de = disk + 6 * EXT4_BLOCK;
+	de = ext4_dirent(de, 11, 12, ".", 2);
+	ext4_dirent(de, 2, EXT4_BLOCK - 12, "..", 2);
+}
+
+/* The filesystems the file cases read from, and where data.bin lies. */
+static const struct fs_image {
+	const char *type, *config;
+	unsigned long flags;
+	void (*build)(unsigned char *disk);
+	off_t file_offset;
+} fs_image[NR_TARGETS] = {
+	[MSDOS_FILE] = { "msdos", "CONFIG_MSDOS_FS", MS_NOATIME,
+			 build_msdos_image, FAT_FILE_OFFSET },
+	[EXT4_FILE] = { "ext4", "CONFIG_EXT4_FS", MS_NOATIME | MS_RDONLY,
+			build_ext4_image, EXT4_FILE_OFFSET },
+};
+
 struct device {
 	int nbd;
 	int sock[2];
 	pthread_t server, doit;
 	char mnt[64];
 	bool mounted;
+	enum target fs;		/* the filesystem mounted at mnt */
 };
 
 static int nbd_start(struct device *dev, char *why, size_t len)
@@ -357,7 +508,6 @@ static int nbd_start(struct device *dev, char *why, size_t len)
 	int i, sock[2], small;
 	char path[64];
 
-	build_msdos_image(srv.disk);
 	pthread_mutex_init(&srv.lock, NULL);
 	if (pipe(srv.held_fd) || pipe(srv.release_fd) ||
 	    socketpair(AF_UNIX, SOCK_STREAM, 0, sock)) {
@@ -1045,10 +1195,28 @@ static long proc_kb(const char *path, const char *key)
 	return v;
 }
 
+/* The device offset of the first block of fd's file (FIBMAP). */
+static off_t file_dev_offset(int fd)
+{
+	int block = 0, block_size = 0;
+
+	if (ioctl(fd, FIBMAP, &block) || ioctl(fd, FIGETBSZ, &block_size))
+		return -1;
+	return (off_t)block * block_size;
+}
+
+/*
+ * Open what case t reads. A file target first puts its filesystem on the
+ * device (unmounting another one) and mounts it, and makes sure that the
+ * file lies where the server holds its reads. Returns -2 when the kernel
+ * lacks the filesystem.
+ */
 static int open_target(struct device *dev, enum target t, struct issue *io,
 		       char *why, size_t len)
 {
+	const struct fs_image *fs = &fs_image[t];
 	char path[96];
+	off_t at;
 	int fd;
 
 	if (t == RAW_BDEV) {
@@ -1059,23 +1227,53 @@ static int open_target(struct device *dev, enum target t, struct issue *io,
 			snprintf(why, len, "%s: %s", nbd_dev, strerror(errno));
 		return fd;
 	}
+	if (dev->mounted && dev->fs != t) {
+		umount(dev->mnt);
+		rmdir(dev->mnt);
+		dev->mounted = false;
+	}
 	if (!dev->mounted) {
+		pthread_mutex_lock(&srv.lock);
+		fs->build(srv.disk);
+		pthread_mutex_unlock(&srv.lock);
+		/* The device's page cache may hold the last image's blocks. */
+		if (ioctl(dev->nbd, BLKFLSBUF, 0)) {
+			snprintf(why, len, "BLKFLSBUF %s: %s", nbd_dev,
+				 strerror(errno));
+			return -1;
+		}
 		strcpy(dev->mnt, "/tmp/odirect_fork.XXXXXX");
 		if (!mkdtemp(dev->mnt) ||
-		    mount(nbd_dev, dev->mnt, "msdos", MS_NOATIME, NULL)) {
-			snprintf(why, len, "mount -t msdos %s: %s%s", nbd_dev,
-				 strerror(errno), errno == ENODEV ?
-				 " (needs CONFIG_MSDOS_FS)" : "");
-			return errno == ENODEV ? -2 : -1;
+		    mount(nbd_dev, dev->mnt, fs->type, fs->flags, NULL)) {
+			int err = errno;
+
+			snprintf(why, len, "mount -t %s %s: %s%s%s%s", fs->type,
+				 nbd_dev, strerror(err),
+				 err == ENODEV ? " (needs " : "",
+				 err == ENODEV ? fs->config : "",
+				 err == ENODEV ? ")" : "");
+			rmdir(dev->mnt);
+			return err == ENODEV ? -2 : -1;
 		}
 		dev->mounted = true;
+		dev->fs = t;
 	}
 	io->offset = 0;
-	io->dev_offset = FAT_FILE_OFFSET;
+	io->dev_offset = fs->file_offset;
 	snprintf(path, sizeof(path), "%s/data.bin", dev->mnt);
 	fd = open(path, O_RDONLY | O_DIRECT);
-	if (fd < 0)
+	if (fd < 0) {
 		snprintf(why, len, "%s: %s", path, strerror(errno));
+		return fd;
+	}
+	at = file_dev_offset(fd);
+	if (at != fs->file_offset) {
+		snprintf(why, len, "%s: FIBMAP puts it at %lld, not at %lld (%s)",
+			 path, (long long)at, (long long)fs->file_offset,
+			 at < 0 ? strerror(errno) : "wrong image");
+		close(fd);
+		return -1;
+	}
 	return fd;
 }
 
@@ -1187,6 +1385,7 @@ enum release_case {
 	READ_OVER_256_PAGES,	/* more than one bio */
 	EFAULT_AFTER_PAGES,	/* the iovec runs into an unmapped page */
 	WRITE_FROM_ZERO_PAGE,	/* the shared zero page as the source */
+	NOWAIT_OVER_256_PAGES,	/* RWF_NOWAIT: -EAGAIN after one bio's pages */
 	NR_RELEASE_CASES
 };
 
@@ -1196,6 +1395,7 @@ static const char *const release_name[] = {
 	"dio_release_read_over_256_pages_bdev",
 	"dio_release_efault_after_pages_bdev",
 	"dio_release_write_from_zero_page_bdev",
+	"dio_release_nowait_eagain_bdev",
 };
 
 /*
@@ -1252,6 +1452,18 @@ static ssize_t release_io(struct device *dev, enum release_case rc,
 		*want = DIO_LEN;
 		*span = DIO_LEN;
 		res = pwrite(fd, map, DIO_LEN, RAW_OFFSET + 2 * DIO_LEN);
+		break;
+	case NOWAIT_OVER_256_PAGES:
+		/*
+		 * One bio cannot take it all, and a non-blocking request
+		 * may not wait for a second one: the block layer drops the
+		 * first bio's pages and asks for a blocking retry.
+		 */
+		*want = -EAGAIN;
+		*span = BIG_PAGES * page_size;
+		iov[0].iov_base = map;
+		iov[0].iov_len = *span;
+		res = preadv2(fd, iov, 1, 0, RWF_NOWAIT);
 		break;
 	default:
 		res = -EINVAL;
@@ -1340,7 +1552,8 @@ static void run_release_case(struct device *dev, enum release_case rc)
 		mprotect(map + BIG_PAGES * page_size, page_size, PROT_NONE);
 
 	pins_read(&before);
-	if ((rc == READ_OVER_256_PAGES || rc == EFAULT_AFTER_PAGES) &&
+	if ((rc == READ_OVER_256_PAGES || rc == EFAULT_AFTER_PAGES ||
+	     rc == NOWAIT_OVER_256_PAGES) &&
 	    (BIG_PAGES + 1) * page_size > DEV_SIZE) {
 		snprintf(why, sizeof(why),
 			 "%d pages of %zu bytes do not fit the %d-byte device",
@@ -1707,13 +1920,13 @@ int main(int argc, char **argv)
 	if ((long)hpage_size <= 0)
 		hpage_size = 0;
 
-	/* fs/direct-io.c is exercised with small pages only. */
+	/* The filesystems are exercised with small pages only. */
 	for (t = 0; t < NR_TARGETS; t++)
 		for (m = 0; m < NR_MEMORY; m++)
 			for (h = 0; h < NR_ISSUERS; h++) {
 				struct test_case *tc = &cases[nr_cases];
 
-				if ((t == MSDOS_FILE || h == IO_URING_FIXED) &&
+				if ((t != RAW_BDEV || h == IO_URING_FIXED) &&
 				    m != SMALL_PAGE)
 					continue;
 				tc->target = t;

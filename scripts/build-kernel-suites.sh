@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# build-kernel-suites.sh ARCH TREE OUTDIR: the kernel's own selftests that
+# guard the series against regressions, statically linked for ARCH, into
+# OUTDIR with scripts/kernel-suites-run.sh as OUTDIR/run.sh and the list
+# of programs it runs, OUTDIR/list ("NAME SECONDS PROGRAM ARGS", one a
+# line; NAME is the program's path in the suite and its arguments):
+#  - TREE's (6.1) tools/testing/selftests/vm: the gup_test runs of its
+#    run_vmtests.sh and the tests of that script which need no extra
+#    kernel options, no hugetlbfs mount and no more than the guest's 2 GiB
+#    (madv_populate, map_*, mlock2-tests, mremap_dontunmap, mrelease_test,
+#    split_huge_page_test);
+#  - tools/testing/selftests/mm/cow.c of the 6.12.117 tree: the matrix of
+#    COW and pinning cases upstream wrote after 6.1 for the rules the
+#    series leans on (anon-exclusive pages, pins across fork()), built
+#    against that tree's uapi headers; it skips what 6.1 lacks;
+#  - ppc64le: TREE's tools/testing/selftests/powerpc/math.
+# Each tree's uapi headers are installed once under $CACHE/uapi.
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+usage="usage: build-kernel-suites.sh ARCH TREE OUTDIR"
+arch_setup "${1:?$usage}"
+tree=$(cd "${2:?$usage}" && pwd)
+outdir=${3:?$usage}
+cross=${CROSS_COMPILE-$CROSS}
+command -v "${cross}gcc" >/dev/null 2>&1 ||
+	die "compiler ${cross}gcc not found; install Debian package $CROSS_PKG ('make deps')"
+vm=$tree/tools/testing/selftests/vm
+[ -f "$vm/gup_test.c" ] || die "$tree has no tools/testing/selftests/vm/gup_test.c (not a 6.1 tree)"
+
+sysflags=()
+if [ "$KARCH" = powerpc ]; then
+	[ -f "$SYSROOT_PPC/.done" ] || die "ppc64el sysroot missing; run 'make deps'"
+	sysflags=(-I"$SYSROOT_PPC/usr/include" -L"$SYSROOT_PPC/usr/lib/powerpc64le-linux-gnu")
+fi
+
+# uapi_headers TREE: the include directory of TREE's uapi headers for ARCH.
+uapi_headers() {
+	local t=$1 key dir
+	key=$( {
+		git -C "$t" rev-parse HEAD:include/uapi "HEAD:arch/$SRCARCH/include/uapi"
+		echo "$ARCH_NAME"
+	} | sha1sum | cut -c1-16)
+	dir=$CACHE/uapi/$ARCH_NAME-$key
+	if [ ! -f "$dir/.done" ]; then
+		rm -rf "$dir"
+		mkdir -p "$dir"
+		make -s -C "$t" O="$dir/build" ARCH="$KARCH" headers_install \
+			INSTALL_HDR_PATH="$dir/usr" >"$dir/headers.log" 2>&1 ||
+			die "headers_install in $t failed; see $dir/headers.log"
+		rm -rf "$dir/build"
+		touch "$dir/.done"
+	fi
+	echo "$dir/usr/include"
+}
+
+rm -rf "$outdir"
+mkdir -p "$outdir"
+log="$outdir.log"
+: >"$log"
+# build_prog OUT ARGS...: one static program from gcc ARGS.
+build_prog() {
+	local out=$1
+	shift
+	"${cross}gcc" -O2 -static -o "$outdir/$out" "$@" "${sysflags[@]}" >>"$log" 2>&1 ||
+		die "building $out failed; last lines of $log:"$'\n'"$(tail -n 20 "$log")"
+}
+
+log "$ARCH_NAME $(basename "$tree"): building the kernel's own selftests"
+inc61=$(uapi_headers "$tree")
+mkdir -p "$outdir/vm"
+build_prog vm/gup_test -isystem "$inc61" -I"$tree" -I"$vm" "$vm/gup_test.c" -lpthread
+for p in madv_populate map_fixed_noreplace map_populate map_hugetlb mlock2-tests \
+	mremap_dontunmap mrelease_test split_huge_page_test; do
+	build_prog "vm/$p" -isystem "$inc61" -I"$vm" "$vm/$p.c" "$vm/vm_util.c" -lpthread
+done
+{
+	echo "vm/gup_test_-u 300 vm/gup_test -u"
+	echo "vm/gup_test_-a 300 vm/gup_test -a"
+	echo "vm/gup_test_-ct_-F_0x1_0_19_0x1000 300 vm/gup_test -ct -F 0x1 0 19 0x1000"
+	# map_hugetlb maps 16 MiB, not its default 256: run.sh reserves 16
+	# huge pages.
+	for p in madv_populate map_fixed_noreplace map_populate map_hugetlb mlock2-tests \
+		mremap_dontunmap mrelease_test split_huge_page_test; do
+		[ "$p" = map_hugetlb ] && p+=" 16"
+		echo "vm/${p// /_} 300 vm/$p"
+	done
+} >"$outdir/list"
+
+# cow.c of the 6.12.117 tree (make-tree.sh makes or reuses it).
+if t612=$("$TOP/scripts/make-tree.sh" 6.12.117 unpatched 2>>"$log"); then
+	mm=$t612/tools/testing/selftests/mm
+	inc612=$(uapi_headers "$t612")
+	mkdir -p "$outdir/mm" "$outdir/cow-config"
+	# What the suite's check_config.sh finds on a system with liburing.
+	echo '#define LOCAL_CONFIG_HAVE_LIBURING 1' >"$outdir/cow-config/local_config.h"
+	build_prog mm/cow -isystem "$inc612" -I"$outdir/cow-config" -I"$mm" \
+		"$mm/cow.c" "$mm/vm_util.c" "$mm/thp_settings.c" -luring
+	rm -rf "$outdir/cow-config"
+	echo "mm/cow 600 mm/cow" >>"$outdir/list"
+else
+	log "no 6.12.117 tree for mm/cow.c (see $log): the suites run without it"
+fi
+
+if [ "$KARCH" = powerpc ]; then
+	CFLAGS=-static make -s -C "$tree/tools/testing/selftests/powerpc" \
+		OUTPUT="$outdir/powerpc" ARCH=powerpc CROSS_COMPILE="$cross" math \
+		>>"$log" 2>&1 ||
+		die "building powerpc/math failed; last lines of $log:"$'\n'"$(tail -n 20 "$log")"
+	find "$outdir/powerpc" -type f ! -perm -u+x -delete
+	for p in "$outdir"/powerpc/math/*; do
+		echo "powerpc/math/${p##*/} 300 powerpc/math/${p##*/}"
+	done >>"$outdir/list"
+fi
+cp "$TOP/scripts/kernel-suites-run.sh" "$outdir/run.sh"
+chmod 755 "$outdir/run.sh"
