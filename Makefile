@@ -3,7 +3,7 @@
 ROUNDS ?= 1000
 ODIRECT_ROUNDS ?= 334
 
-.PHONY: help deps demo check rates cost real-client evidence lint test patches send-prep gates lava lava-jobs clean
+.PHONY: help deps demo check rates cost real-client virtio-rates evidence lint test patches send-prep gates lava lava-jobs clean
 
 help:
 	@sed -n 's/^## //p' Makefile
@@ -49,6 +49,13 @@ cost: deps
 real-client:
 	scripts/install-deps.sh real-client
 	IPI_FP_SOAK_MINUTES=$${MINUTES:-60} scripts/run-real-client.sh
+
+## virtio-rates the O_DIRECT vs fork() race on virtio-blk disks (ext4,
+##          ext2) with nothing holding the read: the 6.1.192 kernels
+##          without and with the series, ROUNDS (default 1000) rounds per
+##          filesystem and issuer; rates, not verdicts (not in make check)
+virtio-rates: deps
+	IPI_FP_RACE_ROUNDS=$(ROUNDS) scripts/run-virtio-rates.sh
 
 ## evidence MAINTAINERS-notes/evidence.md from the last rates run, the last
 ##          check (or demo) run, the last cost run and the last real-client run

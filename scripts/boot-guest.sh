@@ -8,7 +8,8 @@
 # others still run. IPI_FP_ICOUNT=1 gives the guest QEMU's
 # instruction-count clock (-icount shift=0,sleep=off: one nanosecond per
 # instruction, the vCPUs in one host thread, idle time skipped), for the
-# cost mode (run-cost.sh).
+# cost mode (run-cost.sh). IPI_FP_DISKS="IMG..." attaches each raw image,
+# read-only, as a virtio-blk disk (vda, vdb, ...; make virtio-rates).
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -28,6 +29,10 @@ need_cmd "$QEMU" "$QEMU_PKG"
 args=("${QEMU_MACHINE[@]}")
 # shellcheck disable=SC2054 # the comma belongs to the -icount value
 [ "${IPI_FP_ICOUNT:-}" = 1 ] && args+=(-icount shift=0,sleep=off)
+for disk in ${IPI_FP_DISKS:-}; do
+	[ -f "$disk" ] || die "disk image $disk (IPI_FP_DISKS) not found"
+	args+=(-drive "file=$disk,format=raw,if=virtio,readonly=on")
+done
 rc=0
 timeout --foreground -k 5 "$BOOT_TIMEOUT" "$QEMU" "${args[@]}" -append "$CMDLINE" -smp "$SMP" -m 2G \
 	-nographic -no-reboot -kernel "$kernel" -initrd "$initrd" \

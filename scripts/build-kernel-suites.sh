@@ -28,11 +28,8 @@ command -v "${cross}gcc" >/dev/null 2>&1 ||
 vm=$tree/tools/testing/selftests/vm
 [ -f "$vm/gup_test.c" ] || die "$tree has no tools/testing/selftests/vm/gup_test.c (not a 6.1 tree)"
 
-sysflags=()
-if [ "$KARCH" = powerpc ]; then
-	[ -f "$SYSROOT_PPC/.done" ] || die "ppc64el sysroot missing; run 'make deps'"
-	sysflags=(-I"$SYSROOT_PPC/usr/include" -L"$SYSROOT_PPC/usr/lib/powerpc64le-linux-gnu")
-fi
+flags=$(static_flags) || exit
+mapfile -t sysflags <<<"$flags"
 
 # uapi_headers TREE: the include directory of TREE's uapi headers for ARCH.
 uapi_headers() {
@@ -62,7 +59,7 @@ log="$outdir.log"
 build_prog() {
 	local out=$1
 	shift
-	"${cross}gcc" -O2 -static -o "$outdir/$out" "$@" "${sysflags[@]}" >>"$log" 2>&1 ||
+	"${cross}gcc" -O2 -o "$outdir/$out" "$@" "${sysflags[@]}" >>"$log" 2>&1 ||
 		die "building $out failed; last lines of $log:"$'\n'"$(tail -n 20 "$log")"
 }
 

@@ -21,16 +21,14 @@ import json
 import re
 import sys
 
+from console import is_splat
+
 START = re.compile(r'^IPI_FP_SUITES_START (\d+)')
 DONE = 'IPI_FP_SUITES_DONE'
 PROG_START = re.compile(r'^IPI_FP_SUITE_START (\S+)')
 PROG_END = re.compile(r'^IPI_FP_SUITE_END (\S+) rc=(\d+)')
 CASE = re.compile(r'^\| (not ok|ok) (\d+) ?(.*)$')
 RUN = re.compile(r'^\| # \[RUN\] (.*)$')
-SPLATS = re.compile(r'Kernel panic|BUG:|Oops|WARNING:|Unable to handle kernel|'
-                    r'general protection fault|INFO: task .* blocked|'
-                    r'rcu: INFO|detected stalls? on CPU|soft lockup|'
-                    r'hard LOCKUP|UBSAN:|KASAN:|Call Trace:')
 RC = {0: 'PASS', 4: 'SKIP', 124: 'TIMEOUT'}
 
 
@@ -52,7 +50,7 @@ def parse(path):
         if line == DONE:
             finished = True
             break
-        if SPLATS.search(line):
+        if is_splat(line):
             errors.append('kernel splat: ' + line.strip()[:200])
         m = PROG_START.match(line)
         if m:

@@ -99,6 +99,18 @@ arch_setup() {
 	esac
 }
 
+# static_flags: after arch_setup, the compiler flags of a static guest
+# program that uses liburing (ppc64le: the sysroot's headers and
+# libraries), one per line.
+static_flags() {
+	echo -static
+	if [ "$KARCH" = powerpc ]; then
+		[ -f "$SYSROOT_PPC/.done" ] || die "ppc64el sysroot missing; run 'make deps'"
+		echo "-I$SYSROOT_PPC/usr/include"
+		echo "-L$SYSROOT_PPC/usr/lib/powerpc64le-linux-gnu"
+	fi
+}
+
 # guest_setup EXTRA_CMDLINE: after arch_setup, what every way of booting
 # the test guest (boot-guest.sh, lava-boot.sh) shares: BOOT_TIMEOUT
 # (IPI_FP_BOOT_TIMEOUT, default 300 s), SMP (IPI_FP_CPUS or GUEST_CPUS, plus

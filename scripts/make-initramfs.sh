@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make-initramfs.sh ARCH KSELFTEST_DIR OUT [INIT]: a gzip'ed cpio with
 # busybox, the installed kselftests (from 'make -C tools/testing/selftests
-# install') in /kselftest, INIT (default scripts/guest-init.sh) as /init and
+# install'; with another INIT, any directory of programs) in /kselftest,
+# INIT (default scripts/guest-init.sh) as /init and
 # scripts/guest-timeout.sh as /usr/bin/timeout (run_kselftest.sh's per-test
 # timeout).
 # shellcheck source=scripts/lib.sh
@@ -12,7 +13,8 @@ ksft=${2:?usage: make-initramfs.sh ARCH KSELFTEST_DIR OUT [INIT]}
 out=${3:?usage: make-initramfs.sh ARCH KSELFTEST_DIR OUT [INIT]}
 init=${4:-$TOP/scripts/guest-init.sh}
 [ -x "$BUSYBOX" ] || die "$BUSYBOX not found; run 'make deps'"
-[ -f "$ksft/run_kselftest.sh" ] || die "$ksft has no run_kselftest.sh"
+[ "$init" != "$TOP/scripts/guest-init.sh" ] || [ -f "$ksft/run_kselftest.sh" ] ||
+	die "$ksft has no run_kselftest.sh"
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT

@@ -19,21 +19,13 @@ than the patched one".
 
 real-client-report.py --loops LOG prints the loops LOG counts (run and
 failed), for the soak's loop budget."""
-import importlib.util
 import math
 import os
 import re
 import sys
 
-_spec = importlib.util.spec_from_file_location(
-    'parse_results', os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                  'parse-results.py'))
-_parse_results = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_parse_results)
-# The kernel's lines only (PRINTK_TIME): mtr prints "WARNING:" lines of
-# its own.
-SPLATS = _parse_results.SPLATS
-KERNEL_LINE = re.compile(r'^\[ *\d+\.\d+\] ')
+from console import is_splat
+
 RESULT = re.compile(r'^encryption\.innodb_encryption\b.*\[ (?:\d+ )?(pass|fail) \]')
 CORRUPT = re.compile(r'corrupt', re.I)
 
@@ -64,7 +56,7 @@ def read_boot(path):
             io_uring = int(line.split()[1] or 0)
         if line.startswith('IPI_FP_MTR_DONE'):
             done = True
-        if KERNEL_LINE.match(line) and SPLATS.search(line):
+        if is_splat(line):
             reasons.append('kernel splat: ' + line.strip()[:200])
     if not any(line.startswith('IPI_FP_MTR_START') for line in lines):
         reasons.append('guest never reached its init')

@@ -38,8 +38,8 @@ w = 'odirect_fork.dio_write_sends_parent_data_across_fork_bdev_small_page_pwrite
 assert r['cases'][w] == 'ERROR' and 'race window opened in 0 of' in r['why'][w], (r['cases'][w], r['why'].get(w))
 print('the write case ERROR:', r['why'][w])
 held = [c for c in r['cases'] if c.endswith('_while_held_bdev')]
-assert len(held) == 1 and all(r['cases'][c] == 'ERROR' for c in held), r['cases']
-print('the held case ERROR:', r['why'][held[0]])
+assert len(held) == 2 and all(r['cases'][c] == 'ERROR' for c in held), r['cases']
+print('both held cases ERROR:', r['why'][held[0]])
 PY
 mutated_boot broken2 'IPI_FP_ONLY=icr_nested_ipi KSELFTEST_ICR_NESTED_IPI_ARGS="-r20 -Mlate-nmi"'
 expect_verdicts "$TMP/broken2.log" "$R=$W" "$S=$W"

@@ -62,10 +62,11 @@
  * read past the end of a file (fs/direct-io.c's leftover pages), a read of
  * more than 256 pages (several bios), one that ends in an unmapped page
  * (EFAULT after pages were taken), a write from the shared zero page and
- * a non-blocking (RWF_NOWAIT) read of more than 256 pages, which fails
- * with EAGAIN after the first bio's pages were taken.
- * One more holds a read at the server while munmap() takes its buffer's
- * mapping away. The read must complete and release every pin; the
+ * a non-blocking (RWF_NOWAIT) read of one sector into each of 257 pages,
+ * which fails with EAGAIN after the first bio's pages were taken.
+ * Two more hold a read at the server while its buffer's mapping goes
+ * away: munmap() of the buffer, and exit() of a child that issued the
+ * read with Linux AIO. The read must complete and release every pin; the
  * harness checks the kernel log.
  */
 #define _GNU_SOURCE
@@ -1406,10 +1407,11 @@ static ssize_t release_io(struct device *dev, enum release_case rc,
 			  unsigned char *map, ssize_t *want, size_t *span,
 			  char *why, size_t len)
 {
+	static struct iovec big_iov[BIG_PAGES];
 	struct issue io = { 0 };
 	struct iovec iov[2];
 	ssize_t res;
-	int fd;
+	int fd, i;
 
 	if (rc == WRITE_FROM_ZERO_PAGE) {
 		fd = open(nbd_dev, O_WRONLY | O_DIRECT);
@@ -1455,15 +1457,19 @@ static ssize_t release_io(struct device *dev, enum release_case rc,
 		break;
 	case NOWAIT_OVER_256_PAGES:
 		/*
-		 * One bio cannot take it all, and a non-blocking request
-		 * may not wait for a second one: the block layer drops the
-		 * first bio's pages and asks for a blocking retry.
+		 * One sector at the start of each of 257 pages: 257 bvecs
+		 * that cannot merge, more than one bio holds. A
+		 * non-blocking request may not wait for a second bio: the
+		 * block layer drops the first bio's pages and asks for a
+		 * blocking retry.
 		 */
+		for (i = 0; i < BIG_PAGES; i++) {
+			big_iov[i].iov_base = map + i * page_size;
+			big_iov[i].iov_len = SECTOR;
+		}
 		*want = -EAGAIN;
 		*span = BIG_PAGES * page_size;
-		iov[0].iov_base = map;
-		iov[0].iov_len = *span;
-		res = preadv2(fd, iov, 1, 0, RWF_NOWAIT);
+		res = preadv2(fd, big_iov, BIG_PAGES, 0, RWF_NOWAIT);
 		break;
 	default:
 		res = -EINVAL;
@@ -1552,8 +1558,7 @@ static void run_release_case(struct device *dev, enum release_case rc)
 		mprotect(map + BIG_PAGES * page_size, page_size, PROT_NONE);
 
 	pins_read(&before);
-	if ((rc == READ_OVER_256_PAGES || rc == EFAULT_AFTER_PAGES ||
-	     rc == NOWAIT_OVER_256_PAGES) &&
+	if ((rc == READ_OVER_256_PAGES || rc == EFAULT_AFTER_PAGES) &&
 	    (BIG_PAGES + 1) * page_size > DEV_SIZE) {
 		snprintf(why, sizeof(why),
 			 "%d pages of %zu bytes do not fit the %d-byte device",
@@ -1796,71 +1801,194 @@ static void run_write_case(int rounds)
 }
 
 /*
- * The held case: munmap() takes the buffer's mapping away while the read
- * is held at the server. The read must still complete, its pins must all
+ * The held cases: the buffer's mapping goes away while the read is held
+ * at the server, by munmap() of the buffer or by exit() of the process
+ * that issued the read. The read must still complete, its pins must all
  * be released afterwards, and the kernel log must stay clean (the harness
  * checks the guest's log for splats). No fork() race: PASS on every
  * kernel that handles it.
  */
-enum held_case { MUNMAP_WHILE_HELD, NR_HELD_CASES };
+enum held_case { MUNMAP_WHILE_HELD, EXIT_WHILE_HELD, NR_HELD_CASES };
 
 static const char *const held_name[] = {
 	"dio_release_munmap_while_held_bdev",
+	"dio_release_exit_while_held_bdev",
 };
+
+/* The state letter of /proc/PID/stat, 0 when unknown. */
+static char task_state(pid_t pid)
+{
+	char path[64], line[512], *end, state = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	/* "pid (comm) S ...": the state follows the last ')'. */
+	if (fgets(line, sizeof(line), f)) {
+		end = strrchr(line, ')');
+		if (end && sscanf(end + 1, " %c", &state) != 1)
+			state = 0;
+	}
+	fclose(f);
+	return state;
+}
+
+/*
+ * The child of the exit case: issue an AIO read into its own buffer, say
+ * so on ready, wait for go (or for the parent to close it), and exit with
+ * the read in flight. exit_aio() then waits, uninterruptibly, for the
+ * read to complete.
+ */
+static void exit_while_held_child(int ready, int go)
+{
+	struct iocb cb = { 0 }, *cbs[1] = { &cb };
+	aio_context_t aio = 0;
+	unsigned char *buf;
+	char c = 0;
+	int fd;
+
+	buf = mmap(NULL, 2 * page_size, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	fd = open(nbd_dev, O_RDONLY | O_DIRECT);
+	if (buf == MAP_FAILED || fd < 0 || syscall(__NR_io_setup, 4, &aio))
+		_exit(2);
+	memset(buf, FILL, 2 * page_size);
+	cb.aio_lio_opcode = IOCB_CMD_PREAD;
+	cb.aio_fildes = fd;
+	cb.aio_buf = (uintptr_t)(buf + page_size - DIO_HEAD);
+	cb.aio_nbytes = DIO_LEN;
+	cb.aio_offset = RAW_OFFSET;
+	if (syscall(__NR_io_submit, aio, 1, cbs) != 1)
+		_exit(3);
+	if (write_full(ready, &c, 1) || read_full(go, &c, 1))
+		_exit(4);
+	_exit(0);
+}
+
+/*
+ * Start the munmap case's read; false (with a message) if it could not.
+ * *set_up: io needs issue_teardown().
+ */
+static bool munmap_case_start(struct issue *io, unsigned char **map,
+			      bool *set_up, const char *name)
+{
+	char why[192] = "";
+
+	*map = mmap(NULL, 2 * page_size, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	io->fd = open(nbd_dev, O_RDONLY | O_DIRECT);
+	*set_up = *map != MAP_FAILED && io->fd >= 0 &&
+		  issue_setup(io, why, sizeof(why)) == KSFT_PASS;
+	if (!*set_up) {
+		ksft_print_msg("%s: setup: %s %s\n", name, strerror(errno), why);
+		return false;
+	}
+	memset(*map, FILL, 2 * page_size);
+	io->buf = *map + page_size - DIO_HEAD;
+	if (issue_start(io)) {
+		ksft_print_msg("%s: cannot issue the read: %s\n", name,
+			       strerror(errno));
+		return false;
+	}
+	return true;
+}
 
 static void run_held_case(enum held_case hc)
 {
 	struct ipi_fp_counts c = { .kind = "check", .requested = 1,
 				   .rounds = 1 };
 	struct issue io = { .how = IO_URING, .offset = RAW_OFFSET,
-			    .dev_offset = RAW_OFFSET };
+			    .dev_offset = RAW_OFFSET, .fd = -1 };
 	const char *name = held_name[hc];
-	unsigned char *map;
-	char why[192] = "";
+	int ready[2] = { -1, -1 }, go[2] = { -1, -1 }, status = 0, i, leaks;
+	unsigned char *map = MAP_FAILED;
+	bool held = false, set_up = false;
 	struct pins before;
-	bool held = false;
 	ssize_t res = 0;
-	int leaks;
+	pid_t pid = -1;
+	char s = 0;
 
 	pins_read(&before);
 	server_arm(RAW_OFFSET, MARK);
-	map = mmap(NULL, 2 * page_size, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	io.fd = open(nbd_dev, O_RDONLY | O_DIRECT);
-	if (map == MAP_FAILED || io.fd < 0 ||
-	    issue_setup(&io, why, sizeof(why)) != KSFT_PASS) {
-		ksft_print_msg("%s: setup: %s %s\n", name, strerror(errno), why);
-		ksft_test_result_fail("%s\n", name);
-		return;
-	}
-	memset(map, FILL, 2 * page_size);
-	io.buf = map + page_size - DIO_HEAD;
-	if (issue_start(&io)) {
-		ksft_print_msg("%s: cannot issue the read: %s\n", name,
-			       strerror(errno));
+	if (hc == MUNMAP_WHILE_HELD) {
+		c.errors += !munmap_case_start(&io, &map, &set_up, name);
+	} else if (pipe(ready) || pipe(go)) {
+		ksft_print_msg("%s: pipe: %s\n", name, strerror(errno));
 		c.errors++;
+	} else {
+		pid = fork();
+		if (pid == 0) {
+			close(ready[0]);
+			close(go[1]);
+			exit_while_held_child(ready[1], go[0]);
+		}
+		close(ready[1]);
+		close(go[0]);
+		if (pid < 0 || !wait_readable(ready[0], WAIT_MS) ||
+		    read_full(ready[0], &s, 1)) {
+			ksft_print_msg("%s: no read from the child within %d ms (state %c)\n",
+				       name, WAIT_MS,
+				       pid > 0 && task_state(pid) ?
+				       task_state(pid) : '?');
+			c.errors++;
+		}
 	}
-	/* server_wait_held() releases a read it took too late itself. */
-	held = !c.errors && server_wait_held();
+	/*
+	 * Whatever went wrong before, a read that reached the server is
+	 * released below: server_wait_held() releases one that came too
+	 * late itself.
+	 */
+	if (hc == EXIT_WHILE_HELD ? pid > 0 : !c.errors)
+		held = server_wait_held();
 	if (!c.errors && !held) {
 		ksft_print_msg("%s: no read reached the server\n", name);
 		c.errors++;
 	}
-	if (held) {
+	if (held && !c.errors && hc == MUNMAP_WHILE_HELD) {
 		c.window = !munmap(map, 2 * page_size);
-		map = NULL;
+		map = MAP_FAILED;
+	}
+	if (held && !c.errors && hc == EXIT_WHILE_HELD) {
+		/* The child exits; its exit waits for the held read (D). */
+		write_full(go[1], &s, 1);
+		for (i = 0; i < WAIT_MS && !c.window; i++) {
+			struct timespec ms = { .tv_nsec = 1000000 };
+
+			c.window = task_state(pid) == 'D';
+			if (!c.window)
+				nanosleep(&ms, NULL);
+		}
+		if (!c.window)
+			ksft_print_msg("%s: the child never waited in exit (state %c)\n",
+				       name, task_state(pid) ?: '?');
+	}
+	if (held)
 		server_release();
-		res = issue_wait(&io);
-		if (res != DIO_LEN) {
+	if (hc == MUNMAP_WHILE_HELD) {
+		res = held ? issue_wait(&io) : 0;
+		if (held && res != DIO_LEN) {
 			ksft_print_msg("%s: the read returned %zd, expected %d\n",
 				       name, res, DIO_LEN);
 			c.errors++;
 		}
+		if (set_up)
+			issue_teardown(&io);
+		if (io.fd >= 0)
+			close(io.fd);
+		if (map != MAP_FAILED)
+			munmap(map, 2 * page_size);
+	} else {
+		/* A child still waiting for go exits now. */
+		close(go[1]);
+		close(ready[0]);
+		if (pid > 0 && (waitpid(pid, &status, 0) != pid ||
+				!WIFEXITED(status) || WEXITSTATUS(status))) {
+			ksft_print_msg("%s: child status %#x\n", name, status);
+			c.errors++;
+		}
 	}
-	issue_teardown(&io);
-	close(io.fd);
-	if (map)
-		munmap(map, 2 * page_size);
 	pthread_mutex_lock(&srv.lock);
 	srv.armed = false;
 	pthread_mutex_unlock(&srv.lock);
@@ -1874,8 +2002,12 @@ static void run_held_case(enum held_case hc)
 		c.errors++;
 	if (!c.errors)
 		wait_pins_released(&before);
-	ksft_print_msg("%s: read returned %zd, mapping gone while held: %s\n",
-		       name, res, c.window ? "yes" : "no");
+	if (hc == MUNMAP_WHILE_HELD)
+		ksft_print_msg("%s: read returned %zd, mapping gone while held: %s\n",
+			       name, res, c.window ? "yes" : "no");
+	else
+		ksft_print_msg("%s: the child exited with its read held: %s\n",
+			       name, c.window ? "yes" : "no");
 	leaks = print_counts(name, &c, &before, 0, -1);
 	ksft_test_result(!c.errors && !leaks, "%s\n", name);
 }
