@@ -58,10 +58,11 @@ virtio-rates: deps
 	IPI_FP_RACE_ROUNDS=$(ROUNDS) scripts/run-virtio-rates.sh
 
 ## evidence MAINTAINERS-notes/evidence.md from the last rates run, the last
-##          check (or demo) run, the last cost run and the last real-client run
+##          check (or demo) run, the last cost run, the last real-client run
+##          and the last virtio-rates run
 evidence:
 	scripts/make-evidence.py .cache/results-rates .cache/results .cache/results-cost \
-		.cache/results-real-client \
+		.cache/results-real-client .cache/results-virtio-rates \
 		>MAINTAINERS-notes/evidence.md.tmp
 	mv MAINTAINERS-notes/evidence.md.tmp MAINTAINERS-notes/evidence.md
 
