@@ -53,18 +53,18 @@ uapi_headers() {
 
 rm -rf "$outdir"
 mkdir -p "$outdir"
-log="$outdir.log"
-: >"$log"
+buildlog="$outdir.log"
+: >"$buildlog"
 # build_prog OUT ARGS...: one static program from gcc ARGS.
 build_prog() {
 	local out=$1
 	shift
-	"${cross}gcc" -O2 -o "$outdir/$out" "$@" "${sysflags[@]}" >>"$log" 2>&1 ||
-		die "building $out failed; last lines of $log:"$'\n'"$(tail -n 20 "$log")"
+	"${cross}gcc" -O2 -o "$outdir/$out" "$@" "${sysflags[@]}" >>"$buildlog" 2>&1 ||
+		die "building $out failed; last lines of $buildlog:"$'\n'"$(tail -n 20 "$buildlog")"
 }
 
 log "$ARCH_NAME $(basename "$tree"): building the kernel's own selftests"
-inc61=$(uapi_headers "$tree")
+inc61=$(uapi_headers "$tree") || exit
 mkdir -p "$outdir/vm"
 build_prog vm/gup_test -isystem "$inc61" -I"$tree" -I"$vm" "$vm/gup_test.c" -lpthread
 for p in madv_populate map_fixed_noreplace map_populate map_hugetlb mlock2-tests \
@@ -85,9 +85,9 @@ done
 } >"$outdir/list"
 
 # cow.c of the 6.12.117 tree (make-tree.sh makes or reuses it).
-if t612=$("$TOP/scripts/make-tree.sh" 6.12.117 unpatched 2>>"$log"); then
+if t612=$("$TOP/scripts/make-tree.sh" 6.12.117 unpatched 2>>"$buildlog"); then
 	mm=$t612/tools/testing/selftests/mm
-	inc612=$(uapi_headers "$t612")
+	inc612=$(uapi_headers "$t612") || exit
 	mkdir -p "$outdir/mm" "$outdir/cow-config"
 	# What the suite's check_config.sh finds on a system with liburing.
 	echo '#define LOCAL_CONFIG_HAVE_LIBURING 1' >"$outdir/cow-config/local_config.h"
@@ -96,14 +96,14 @@ if t612=$("$TOP/scripts/make-tree.sh" 6.12.117 unpatched 2>>"$log"); then
 	rm -rf "$outdir/cow-config"
 	echo "mm/cow 600 mm/cow" >>"$outdir/list"
 else
-	log "no 6.12.117 tree for mm/cow.c (see $log): the suites run without it"
+	log "no 6.12.117 tree for mm/cow.c (see $buildlog): the suites run without it"
 fi
 
 if [ "$KARCH" = powerpc ]; then
 	CFLAGS=-static make -s -C "$tree/tools/testing/selftests/powerpc" \
 		OUTPUT="$outdir/powerpc" ARCH=powerpc CROSS_COMPILE="$cross" math \
-		>>"$log" 2>&1 ||
-		die "building powerpc/math failed; last lines of $log:"$'\n'"$(tail -n 20 "$log")"
+		>>"$buildlog" 2>&1 ||
+		die "building powerpc/math failed; last lines of $buildlog:"$'\n'"$(tail -n 20 "$buildlog")"
 	find "$outdir/powerpc" -type f ! -perm -u+x -delete
 	for p in "$outdir"/powerpc/math/*; do
 		echo "powerpc/math/${p##*/} 300 powerpc/math/${p##*/}"

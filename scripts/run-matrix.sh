@@ -38,7 +38,7 @@ results=${IPI_FP_RESULTS:-$CACHE/results}
 mkdir -p "$results/logs"
 # timings.txt: one line "PHASE ITEM SECONDS" per step (prepare-cell.sh).
 timings=$results/timings.txt
-rm -f "$results"/*.json "$results/report.txt" "$results"/logs/*.log "$timings"
+rm -f "$results"/*.json "$results/report.txt" "$results/kernel-suites.txt" "$results"/logs/*.log "$timings"
 start=$SECONDS
 "$TOP/scripts/install-deps.sh"
 echo "deps - $((SECONDS - start))" >"$timings"
@@ -140,6 +140,7 @@ if [ "${IPI_FP_BOOT:-}" = lava-jobs ]; then
 	ls "$results"/logs/*.lava.yaml
 	exit 0
 fi
+rc=0
 python3 "$TOP/scripts/report.py" $check --expected "$TOP/ci/expected.tsv" \
 	--bases "$TOP/ci/bases.tsv" --timings "$timings" \
 	--matrix "${IPI_FP_MATRIX:-$TOP/ci/matrix.tsv}" \
