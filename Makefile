@@ -69,7 +69,7 @@ evidence:
 ## lava     the cells of ci/lava-matrix.tsv booted by LAVA's dispatcher
 ##          (lava-run, no server), checked like CI
 lava: deps
-	IPI_FP_BOOT=lava IPI_FP_MATRIX=$${IPI_FP_MATRIX:-ci/lava-matrix.tsv} IPI_FP_KERNEL_SUITES= \
+	IPI_FP_BOOT=lava IPI_FP_MATRIX=$${IPI_FP_MATRIX:-ci/lava-matrix.tsv} \
 		IPI_FP_RESULTS=.cache/results-lava scripts/run-matrix.sh --check
 
 ## lava-jobs the LAVA job and device files of every cell of ci/matrix.tsv,

@@ -14,7 +14,8 @@ A and not PASS in B. A cell whose suites did not start or did not finish,
 or that printed a kernel splat in that part, is an ERROR. Prints, per
 pair, the totals, the regressions, what fails in both cells (the base's
 own failures) and what B changes otherwise; --check exits 1 when a pair
-has a regression or B an ERROR.
+has a regression or an ERROR. The last line, "suites: N passed, N
+failed", counts the pairs for check.sh.
 """
 import argparse
 import json
@@ -90,7 +91,7 @@ def main():
     args = ap.parse_args()
     if len(args.cells) % 3:
         ap.error('arguments come in threes: PAIR LOG_A LOG_B')
-    bad = False
+    bad_pairs = 0
     out = {}
     for i in range(0, len(args.cells), 3):
         pair, log_a, log_b = args.cells[i:i + 3]
@@ -126,15 +127,18 @@ def main():
                 print(f'    {n}: A {ra.get(n, "missing")}, '
                       f'B {rb.get(n, "missing")}')
         if regressions or b['error'] or a['error']:
-            bad = True
+            bad_pairs += 1
         out[pair] = {'A': a, 'B': b, 'regressions': regressions,
                      'failing_in_both': both}
-    verdict = 'regression or ERROR' if bad else 'no regression'
+    verdict = 'regression or ERROR' if bad_pairs else 'no regression'
     print(f'kernel suites: {len(out)} pair(s), {verdict}')
+    # A line for check.sh's totals: a pair passes with no regression and
+    # no ERROR.
+    print(f'suites: {len(out) - bad_pairs} passed, {bad_pairs} failed')
     if args.json:
         with open(args.json, 'w', encoding='utf-8') as f:
             json.dump(out, f, indent=1, sort_keys=True)
-    return 1 if bad and args.check else 0
+    return 1 if bad_pairs and args.check else 0
 
 
 if __name__ == '__main__':

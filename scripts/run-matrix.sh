@@ -22,7 +22,7 @@
 # (scripts/build-kernel-suites.sh) after ipi_fp, in a guest given
 # IPI_FP_KERNEL_SUITES_SECONDS (default 900) more; kernel-suites-report.py
 # compares each pair (kernel-suites.txt) and, with --check, fails the run
-# on a regression.
+# on a regression. Not through LAVA: its job ends at IPI_FP_GUEST_DONE.
 # IPI_FP_BOOT=lava boots each guest through LAVA's dispatcher
 # (scripts/lava-boot.sh: lava-run, the job files kept beside the console
 # logs) instead of scripts/boot-guest.sh; the verdicts and the report are
@@ -60,7 +60,8 @@ extra+=" IPI_FP_ONLY=fpu_io_worker,icr_nested_ipi,odirect_fork"
 # with_suites[ARCH-BASE-VARIANT]=1 for the cells of a kernel-suites pair.
 declare -A with_suites=()
 suite_pairs=()
-if [ -n "${IPI_FP_KERNEL_SUITES-$TOP/ci/kernel-suites.tsv}" ]; then
+if [ -n "${IPI_FP_KERNEL_SUITES-$TOP/ci/kernel-suites.tsv}" ] &&
+	[ "${IPI_FP_BOOT:-qemu}" = qemu ]; then
 	while IFS=$'\t' read -r arch base va vb; do
 		case "$arch" in '#'* | '') continue ;; esac
 		with_suites[$arch-$base-$va]=1

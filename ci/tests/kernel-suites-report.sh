@@ -27,13 +27,15 @@ suites() {
 suites 0 ok >"$TMP/a.log"
 suites 1 ok >"$TMP/both.log"
 suites 0 'not ok' >"$TMP/regressed.log"
-python3 "$R" --check pair "$TMP/a.log" "$TMP/a.log" | grep -q 'kernel suites: 1 pair(s), no regression'
+out=$(python3 "$R" --check pair "$TMP/a.log" "$TMP/a.log")
+grep -q 'kernel suites: 1 pair(s), no regression' <<<"$out" && grep -qx 'suites: 1 passed, 0 failed' <<<"$out" || { echo "$out"; exit 1; }
 out=$(python3 "$R" --check pair "$TMP/both.log" "$TMP/both.log")
 grep -q 'failing in both.*: 1' <<<"$out" && grep -q 'vm/gup_test_-a: A FAIL (exit 1), B FAIL (exit 1)' <<<"$out" ||
 	{ echo "$out"; exit 1; }
 expect_fail 'mm/cow 2: Basic COW after fork\(\) ... with THP: No leak from parent into child: FAIL' \
 	python3 "$R" --check pair "$TMP/a.log" "$TMP/regressed.log"
 expect_fail 'vm/gup_test_-a: FAIL \(exit 1\)' python3 "$R" --check pair "$TMP/a.log" "$TMP/both.log"
+expect_fail '^suites: 0 passed, 1 failed$' python3 "$R" --check pair "$TMP/a.log" "$TMP/both.log"
 suites 0 ok '' >"$TMP/cut.log"
 expect_fail 'ERROR: the suites did not finish' python3 "$R" --check pair "$TMP/a.log" "$TMP/cut.log"
 suites 0 ok $'[   9.1] WARNING: CPU: 1 PID: 80 at mm/gup.c:123\nIPI_FP_SUITES_DONE' >"$TMP/splat.log"
