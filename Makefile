@@ -40,7 +40,7 @@ rates: deps
 ##          and each row's goal (make check runs the 6.1.192 part)
 cost: deps
 	IPI_FP_COST_BASES="6.1.192 6.12.117" IPI_FP_COST_BOOTS=$${BOOTS:-2} \
-		IPI_FP_COST_REPS=$${REPS:-5} scripts/run-cost.sh
+		IPI_FP_COST_REPS=$${REPS:-5} scripts/cost/run.sh
 
 ## real-client MariaDB's mysql-test-run case of MDEV-30728 on an emulated
 ##          POWER9, the 6.1.192-prefix kernel without and with the fr0/v0
@@ -48,20 +48,20 @@ cost: deps
 ##          95 % intervals and Fisher's p (not in make check: too long)
 real-client:
 	scripts/install-deps.sh real-client
-	IPI_FP_SOAK_MINUTES=$${MINUTES:-60} scripts/run-real-client.sh
+	IPI_FP_SOAK_MINUTES=$${MINUTES:-60} scripts/real-client/run.sh
 
 ## virtio-rates the O_DIRECT vs fork() race on virtio-blk disks (ext4,
 ##          ext2) with nothing holding the read: the 6.1.192 kernels
 ##          without and with the series, ROUNDS (default 1000) rounds per
 ##          filesystem and issuer; rates, not verdicts (not in make check)
 virtio-rates: deps
-	IPI_FP_RACE_ROUNDS=$(ROUNDS) scripts/run-virtio-rates.sh
+	IPI_FP_RACE_ROUNDS=$(ROUNDS) scripts/virtio-rates/run.sh
 
 ## evidence MAINTAINERS-notes/evidence.md from the last rates run, the last
 ##          check (or demo) run, the last cost run, the last real-client run
 ##          and the last virtio-rates run
 evidence:
-	scripts/make-evidence.py .cache/results-rates .cache/results .cache/results-cost \
+	scripts/evidence/make-evidence.py .cache/results-rates .cache/results .cache/results-cost \
 		.cache/results-real-client .cache/results-virtio-rates \
 		>MAINTAINERS-notes/evidence.md.tmp
 	mv MAINTAINERS-notes/evidence.md.tmp MAINTAINERS-notes/evidence.md
@@ -84,12 +84,12 @@ lava-jobs: deps
 ##          (user.name, user.email), To/Cc from get_maintainer.pl; sends
 ##          nothing (it prints the git send-email commands)
 send-prep:
-	scripts/send-prep.sh
+	scripts/submit/send-prep.sh
 
 ## gates    each submission's patches built one by one on both arches, and
 ##          no new sparse or W=1 warning in the files they touch (in make check)
 gates:
-	scripts/build-gates.sh
+	scripts/submit/build-gates.sh
 
 ## lint     shellcheck, the layout of patches/, selftest patch drift
 lint:
@@ -101,7 +101,7 @@ test:
 
 ## patches  regenerate the selftest patch from selftests/ipi_fp
 patches:
-	scripts/make-selftest-patch.sh
+	scripts/submit/make-selftest-patch.sh
 
 ## clean    remove the cache (kernel trees, builds, ccache, results)
 clean:

@@ -4,7 +4,7 @@
 # applied with 'git am -3' (three-way, so that a patch made on another
 # stable branch merges where only its context moved); the patches under
 # patches/ carry no From: (only their sender can give it, see
-# scripts/send-prep.sh), so a mail without one is committed as the local
+# scripts/submit/send-prep.sh), so a mail without one is committed as the local
 # author "ipi_fp <ipi_fp@localhost>" of the harness's scratch trees. A plain
 # diff (a base fixture under ci/fixtures/) is applied with 'git apply' and
 # committed under its file name. A patch whose change TREE already has (it

@@ -8,7 +8,7 @@
 # others still run. IPI_FP_ICOUNT=1 gives the guest QEMU's
 # instruction-count clock (-icount shift=0,sleep=off: one nanosecond per
 # instruction, the vCPUs in one host thread, idle time skipped), for the
-# cost mode (run-cost.sh). IPI_FP_DISKS="IMG..." attaches each raw image,
+# cost mode (cost/run.sh). IPI_FP_DISKS="IMG..." attaches each raw image,
 # read-only, as a virtio-blk disk (vda, vdb, ...; make virtio-rates).
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # check.sh: what CI runs. Installs the dependencies, then the static checks
 # (lint.sh), the mails 'make send-prep' writes, checked as a maintainer
-# would (check-submissions.sh), the matrix against ci/expected.tsv
-# (run-matrix.sh --check), the cost table (run-cost.sh with its defaults:
+# would (submit/check-submissions.sh), the matrix against ci/expected.tsv
+# (run-matrix.sh --check), the cost table (cost/run.sh with its defaults:
 # two boots of each 6.1.192 kernel under the instruction-count clock, into
 # $CACHE/results-cost-check), the per-patch builds and the sparse and W=1
-# comparison of every submission on both arches (build-gates.sh), the
+# comparison of every submission on both arches (submit/build-gates.sh), the
 # cells of ci/lava-matrix.tsv booted by LAVA's dispatcher and checked the
 # same way (make lava) and the project's own tests (run-tests.sh). Ends
 # with "check: N passed, N failed" over all of them; exits non-zero if
@@ -31,11 +31,11 @@ step() {
 	times+=("$(printf '%6d s  %s' $((SECONDS - t0)) "$title")")
 }
 step scripts/lint.sh "$TOP/scripts/lint.sh"
-step scripts/check-submissions.sh "$TOP/scripts/check-submissions.sh"
+step scripts/submit/check-submissions.sh "$TOP/scripts/submit/check-submissions.sh"
 step "scripts/run-matrix.sh --check" "$TOP/scripts/run-matrix.sh" --check
-step "cost: 6.1.192 under the instruction-count clock (scripts/run-cost.sh)" \
-	env IPI_FP_RESULTS="$CACHE/results-cost-check" "$TOP/scripts/run-cost.sh"
-step scripts/build-gates.sh "$TOP/scripts/build-gates.sh"
+step "cost: 6.1.192 under the instruction-count clock (scripts/cost/run.sh)" \
+	env IPI_FP_RESULTS="$CACHE/results-cost-check" "$TOP/scripts/cost/run.sh"
+step scripts/submit/build-gates.sh "$TOP/scripts/submit/build-gates.sh"
 step "LAVA: ci/lava-matrix.tsv through lava-run" \
 	env IPI_FP_BOOT=lava IPI_FP_MATRIX="$TOP/ci/lava-matrix.tsv" \
 	IPI_FP_RESULTS="$CACHE/results-lava" "$TOP/scripts/run-matrix.sh" --check

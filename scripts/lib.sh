@@ -53,7 +53,7 @@ checkout_tree() {
 
 # strip_identity <PATCH: a 'git format-patch' mail without the lines that
 # only its sender can write: the "From <commit>" separator, From:, Date:.
-# The patches under patches/ are kept that way; scripts/send-prep.sh puts
+# The patches under patches/ are kept that way; scripts/submit/send-prep.sh puts
 # the sender's From and Signed-off-by back, apply-series.sh a local one.
 strip_identity() {
 	sed -e '1{/^From [0-9a-f]\{40\} /d}' -e '1,/^Subject: /{/^From: /d;/^Date: /d}'
@@ -112,7 +112,7 @@ static_flags() {
 }
 
 # guest_setup EXTRA_CMDLINE: after arch_setup, what every way of booting
-# the test guest (boot-guest.sh, lava-boot.sh) shares: BOOT_TIMEOUT
+# the test guest (boot-guest.sh, lava/boot.sh) shares: BOOT_TIMEOUT
 # (IPI_FP_BOOT_TIMEOUT, default 300 s), SMP (IPI_FP_CPUS or GUEST_CPUS, plus
 # hotplug slots up to IPI_FP_MAXCPUS possible CPUs) and CMDLINE, with each
 # test program's limit (IPI_FP_TEST_TIMEOUT, default half the guest's).

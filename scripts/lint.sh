@@ -8,11 +8,29 @@
 
 
 need_cmd shellcheck shellcheck
-run "shellcheck scripts/ ci/ .ci/" shellcheck -x -P SCRIPTDIR/.. -S warning \
-	"$TOP"/scripts/*.sh "$TOP"/ci/tests/*.sh "$TOP/.ci/run"
-run "python3 -m py_compile scripts/*.py" python3 -m py_compile "$TOP"/scripts/*.py
+# The shared pipeline at the top of scripts/, each mode in a room of its
+# own (scripts/ROOM/); source= paths are from the top of the project.
+run "shellcheck scripts/ ci/ .ci/" shellcheck -x -P SCRIPTDIR/..:SCRIPTDIR/../.. -S warning \
+	"$TOP"/scripts/*.sh "$TOP"/scripts/*/*.sh "$TOP"/ci/tests/*.sh "$TOP/.ci/run"
+run "python3 -m py_compile scripts/" python3 -m py_compile "$TOP"/scripts/*.py "$TOP"/scripts/*/*.py
+# Every path under scripts/ that the project's text names exists (the
+# evidence is a record of past runs, with the paths of their revisions).
+stale_script_paths() {
+	local p missing=0
+	while read -r p; do
+		case "$p" in
+		# the kernel tree's own scripts/, and placeholders
+		scripts/checkpatch.pl | scripts/get_maintainer.pl | scripts/config | scripts/kconfig*) ;;
+		*ARCH* | *ROOM* | scripts/lava/device) ;;
+		*) [ -e "$TOP/$p" ] || [ -e "$TOP/$p.c" ] || { echo "named but missing: $p"; missing=1; } ;;
+		esac
+	done < <(cd "$TOP" && git grep -ohE 'scripts/[A-Za-z0-9_./-]*[A-Za-z0-9_]' -- \
+		':!MAINTAINERS-notes/evidence.md' ':!patches/*/*.patch' | sort -u)
+	return "$missing"
+}
+run "every scripts/ path the text names exists" stale_script_paths
 
-# checkpatch.pl runs on the mails as sent (scripts/check-submissions.sh):
+# checkpatch.pl runs on the mails as sent (scripts/submit/check-submissions.sh):
 # the patches under patches/ carry no Signed-off-by until their sender's
 # 'make send-prep'. Here: every patch is in a submission and in the
 # harness, so nothing is sent untested and nothing tested goes unsent.
@@ -30,6 +48,6 @@ run "ci/series-*.y (the harness) apply every patch under patches/" \
 for d in $(submission_dirs); do
 	run "patches/$d has a cover letter and recipients" test -s "$TOP/patches/$d/cover-letter" -a -s "$TOP/patches/$d/recipients"
 done
-run "selftest patch matches selftests/ipi_fp" "$TOP/scripts/check-selftest-patch.sh"
+run "selftest patch matches selftests/ipi_fp" "$TOP/scripts/submit/check-selftest-patch.sh"
 echo "lint: $pass passed, $fail failed"
 [ "$fail" = 0 ]

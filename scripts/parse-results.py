@@ -45,7 +45,7 @@ import re
 import sys
 
 GUEST_START = 'IPI_FP_GUEST_START'
-# What ran the guest (scripts/lava-boot.sh: LAVA) says it went wrong.
+# What ran the guest (scripts/lava/boot.sh: LAVA) says it went wrong.
 HOST_ERROR = re.compile(r'^IPI_FP_HOST_ERROR (.*)')
 DONE = re.compile(r'^IPI_FP_GUEST_DONE rc=(\d+)')
 # Things a healthy guest never prints: panics and oopses, BUG and WARNING
@@ -205,7 +205,7 @@ def parse(kunit_dir, log_text):
                        ','.join(m.group(1) for m in done))
     reasons += [m.group(1) for m in map(HOST_ERROR.match, lines) if m]
     # What the guest ran after the end of init's tests (the kernel's own
-    # selftests: scripts/kernel-suites-report.py) is not these verdicts'.
+    # selftests: scripts/kernel-suites/report.py) is not these verdicts'.
     if done:
         lines = lines[:next(i for i, line in enumerate(lines)
                             if DONE.match(line)) + 1]

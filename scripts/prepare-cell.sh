@@ -7,7 +7,7 @@
 # directory) and appends one line "PHASE ARCH-BASE-VARIANT SECONDS" per
 # step to TIMINGS (phases: base+tree, kernel, selftests, kernel-suites,
 # initramfs). With IPI_FP_WITH_KERNEL_SUITES=1 the initramfs also carries
-# the kernel's own selftests (build-kernel-suites.sh). Each
+# the kernel's own selftests (kernel-suites/build.sh). Each
 # step reuses what is already built for the same sources. Exits 3 when
 # BASE does not apply to KSRC.
 # shellcheck source=scripts/lib.sh
@@ -39,7 +39,7 @@ step selftests "$TOP/scripts/build-selftests.sh" "$arch" "$tree" "$ksft" \
 	"$(cat "$(dirname "$kernel")/builddir")"
 # IPI_FP_WITH_KERNEL_SUITES=1: the kernel's own selftests go beside them.
 if [ "${IPI_FP_WITH_KERNEL_SUITES:-}" = 1 ]; then
-	step kernel-suites "$TOP/scripts/build-kernel-suites.sh" "$arch" "$tree" \
+	step kernel-suites "$TOP/scripts/kernel-suites/build.sh" "$arch" "$tree" \
 		"$ksft/kernel-suites"
 fi
 initrd=$CACHE/initramfs/$id.cpio.gz

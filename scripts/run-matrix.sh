@@ -7,7 +7,7 @@
 # and writes $CACHE/results/ (or IPI_FP_RESULTS): matrix.json, one JSON per
 # cell, the console logs, timings.txt,
 # report.txt (what it printed) and run.json (command, revision, settings),
-# from which scripts/make-evidence.py writes MAINTAINERS-notes/evidence.md.
+# from which scripts/evidence/make-evidence.py writes MAINTAINERS-notes/evidence.md.
 # With --check, exits non-zero when a cell differs from ci/expected.tsv.
 # IPI_FP_ROUNDS=N runs N rounds of fpu_io_worker, IPI_FP_ICR_ROUNDS=N of
 # icr_nested_ipi, IPI_FP_ODIRECT_ROUNDS=N of each odirect_fork case, instead
@@ -19,12 +19,12 @@
 # the physflat APIC driver instead of flat.
 # The pairs of cells of IPI_FP_KERNEL_SUITES (default
 # ci/kernel-suites.tsv; empty: none) also run the kernel's own selftests
-# (scripts/build-kernel-suites.sh) after ipi_fp, in a guest given
-# IPI_FP_KERNEL_SUITES_SECONDS (default 900) more; kernel-suites-report.py
+# (scripts/kernel-suites/build.sh) after ipi_fp, in a guest given
+# IPI_FP_KERNEL_SUITES_SECONDS (default 900) more; kernel-suites/report.py
 # compares each pair (kernel-suites.txt) and, with --check, fails the run
 # on a regression. Not through LAVA: its job ends at IPI_FP_GUEST_DONE.
 # IPI_FP_BOOT=lava boots each guest through LAVA's dispatcher
-# (scripts/lava-boot.sh: lava-run, the job files kept beside the console
+# (scripts/lava/boot.sh: lava-run, the job files kept beside the console
 # logs) instead of scripts/boot-guest.sh; the verdicts and the report are
 # the same. IPI_FP_BOOT=lava-jobs only writes those job files, for a lab
 # that serves the kernels and initramfs at IPI_FP_LAVA_BASE_URL, and boots
@@ -42,10 +42,10 @@ rm -f "$results"/*.json "$results/report.txt" "$results/kernel-suites.txt" "$res
 start=$SECONDS
 "$TOP/scripts/install-deps.sh"
 echo "deps - $((SECONDS - start))" >"$timings"
-# What produced these results, for scripts/make-evidence.py.
+# What produced these results, for scripts/evidence/make-evidence.py.
 "$TOP/scripts/write-run-info.py" "$results/run.json" "$0 $*" "${check:+yes}"
 # The guests run the selftest patch, not selftests/ipi_fp: they must agree.
-"$TOP/scripts/check-selftest-patch.sh"
+"$TOP/scripts/submit/check-selftest-patch.sh"
 [ -z "${KSRC:-}" ] ||
 	log "KSRC=$KSRC stands in for Debian's tree in every column: the column names are ci/bases.tsv's"
 
@@ -54,7 +54,7 @@ extra=
 [ -n "${IPI_FP_ICR_ROUNDS:-}" ] && extra+=" KSELFTEST_ICR_NESTED_IPI_ARGS=-r$IPI_FP_ICR_ROUNDS"
 [ -n "${IPI_FP_ODIRECT_ROUNDS:-}" ] && extra+=" KSELFTEST_ODIRECT_FORK_ARGS=-r$IPI_FP_ODIRECT_ROUNDS"
 # The programs with verdicts; cost's measurements need the instruction-count
-# clock of the cost mode (run-cost.sh).
+# clock of the cost mode (cost/run.sh).
 extra+=" IPI_FP_ONLY=fpu_io_worker,icr_nested_ipi,odirect_fork"
 
 # with_suites[ARCH-BASE-VARIANT]=1 for the cells of a kernel-suites pair.
@@ -104,8 +104,8 @@ rm -f "$results/cell.paths"
 boot_script=$TOP/scripts/boot-guest.sh
 case "${IPI_FP_BOOT:-qemu}" in
 qemu) ;;
-lava) boot_script=$TOP/scripts/lava-boot.sh ;;
-lava-jobs) boot_script=$TOP/scripts/lava-boot.sh jobs_only=1 ;;
+lava) boot_script=$TOP/scripts/lava/boot.sh ;;
+lava-jobs) boot_script=$TOP/scripts/lava/boot.sh jobs_only=1 ;;
 *) die "IPI_FP_BOOT=$IPI_FP_BOOT: qemu, lava or lava-jobs" ;;
 esac
 parsed=()
@@ -154,7 +154,7 @@ for pair in "${suite_pairs[@]}"; do
 	suite_args+=("$name" "$results/logs/$a.log" "$results/logs/$b.log")
 done
 if [ ${#suite_args[@]} -gt 0 ]; then
-	python3 "$TOP/scripts/kernel-suites-report.py" $check \
+	python3 "$TOP/scripts/kernel-suites/report.py" $check \
 		--json "$results/kernel-suites.json" "${suite_args[@]}" |
 		tee "$results/kernel-suites.txt" || rc=$?
 fi

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """write-run-info.py OUT COMMAND CHECKED: what produced a run's results, as
-JSON in OUT, for scripts/make-evidence.py: the command, whether it was
+JSON in OUT, for scripts/evidence/make-evidence.py: the command, whether it was
 checked (CHECKED is "yes" or not), the revision of the project and
 whether its work tree had uncommitted changes, the IPI_FP_* and KSRC
 settings, the start time and the host's CPU count."""

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# cost-report.py calls a ratio a finding only when it is larger than the
+# cost/report.py calls a ratio a finding only when it is larger than the
 # A/A noise: a 0.5 % difference inside 2 % of noise is "not resolved", the
 # same difference with 0.01 % of noise is one (and misses a 0.1 % goal of
 # no row, but the fork goal of +1 % is met); a guest error, an ERROR case
@@ -35,7 +35,7 @@ report() {
 		args+=("$a")
 		[ "$a" != x86_64 ] || args+=(6.1.192)
 	done
-	python3 "$TOP/scripts/cost-report.py" --timings "$TMP/timings.txt" \
+	python3 "$TOP/scripts/cost/report.py" --timings "$TMP/timings.txt" \
 		--json "$TMP/cost.json" "${args[@]}"
 }
 out=$(report x86_64 unpatched 1 "$TMP/u1.json" x86_64 patched 1 "$TMP/p1.json" \

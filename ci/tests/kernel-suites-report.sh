@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# kernel-suites-report.py compares a pair the way the README says: a
+# kernel-suites/report.py compares a pair the way the README says: a
 # program or KTAP case that passes without the series and not with it is
 # a regression (exit 1 with --check), a case failing on both is listed as
 # the base's own failure and is no regression, cow's repeated case
@@ -8,7 +8,7 @@
 # ipi_fp verdicts ignore a splat printed after IPI_FP_GUEST_DONE.
 # shellcheck source=ci/tests/lib.sh
 . "$(dirname "$0")/lib.sh"
-R=$TOP/scripts/kernel-suites-report.py
+R=$TOP/scripts/kernel-suites/report.py
 # suites GUP_RC COW2 [TAIL]: a console whose suites ran two programs.
 suites() {
 	echo 'IPI_FP_GUEST_DONE rc=0'

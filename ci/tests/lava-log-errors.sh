@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# LAVA runs a guest (scripts/lava-boot.sh, lava-run, no server): its console
+# LAVA runs a guest (scripts/lava/boot.sh, lava-run, no server): its console
 # gets the same verdicts as from boot-guest.sh, and what LAVA's line
 # patterns cannot see still makes the guest ERROR: a crash after the
 # results (a mutated LAVA log, re-extracted), a job LAVA did not complete,
@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 
 x86_guest
-IPI_FP_BOOT_TIMEOUT=120 "$TOP/scripts/lava-boot.sh" x86_64 "$KERNEL" "$INITRD" \
+IPI_FP_BOOT_TIMEOUT=120 "$TOP/scripts/lava/boot.sh" x86_64 "$KERNEL" "$INITRD" \
 	"$TMP/lava.log" IPI_FP_ONLY=fpu_io_worker
 expect_verdicts "$TMP/lava.log" fpu_io_worker.fp_vector_regs_survive_io_worker_creation=PASS
 
@@ -32,7 +32,7 @@ PY
 # An Oops after the last result line, before the guest's end marker. The
 # marker is a "target" record, or a "feedback" one when lava-run read it
 # outside the monitor's expect loop (seen in CI on a loaded machine);
-# lava-console.py takes both as console lines.
+# lava/log-console.py takes both as console lines.
 mutate "$TMP/lava.lava.log" '
 done = [i for i, r in enumerate(recs) if isinstance(r, dict) and
         r.get("lvl") in ("target", "feedback") and
@@ -42,7 +42,7 @@ if not done:
 done = done[0]
 recs.insert(done, {"dt": recs[done]["dt"], "lvl": recs[done]["lvl"],
                    "msg": "[   9.000000] BUG: kernel NULL pointer dereference, address: 0000000000000008"})'
-"$TOP/scripts/lava-console.py" "$TMP/mutated.lava.log" >"$TMP/crash.log"
+"$TOP/scripts/lava/log-console.py" "$TMP/mutated.lava.log" >"$TMP/crash.log"
 expect_guest_error "$TMP/crash.log" 'kernel splat: [   9.000000] BUG: kernel NULL pointer'
 # The job did not complete (LAVA's own verdict), although the console
 # looks whole.
@@ -51,13 +51,13 @@ for r in recs:
     m = r.get("msg") if isinstance(r, dict) else None
     if isinstance(m, dict) and r.get("lvl") == "results" and m.get("case") == "job":
         m["result"] = "fail"'
-"$TOP/scripts/lava-console.py" "$TMP/mutated.lava.log" >"$TMP/incomplete.log"
+"$TOP/scripts/lava/log-console.py" "$TMP/mutated.lava.log" >"$TMP/incomplete.log"
 expect_guest_error "$TMP/incomplete.log" 'LAVA job result: fail'
 # No test case recorded by the monitor.
 mutate "$TMP/lava.lava.log" '
 recs = [r for r in recs if not (isinstance(r, dict) and r.get("lvl") == "results" and
                                 isinstance(r.get("msg"), dict) and
                                 r["msg"].get("definition") == "ipi_fp")]'
-"$TOP/scripts/lava-console.py" "$TMP/mutated.lava.log" >"$TMP/noresults.log"
+"$TOP/scripts/lava/log-console.py" "$TMP/mutated.lava.log" >"$TMP/noresults.log"
 expect_guest_error "$TMP/noresults.log" 'LAVA recorded no test results'
 echo "LAVA: same verdicts as the QEMU loop; crash after the results, incomplete job, no results: ERROR"

@@ -25,7 +25,7 @@ expect_fail() {
 }
 
 # x86_guest [SED_SCRIPT]: an x86_64 6.1.192 guest (kernel built or taken
-# from the cache) whose /init is scripts/guest-init.sh, edited by SED_SCRIPT
+# from the cache) whose /init is scripts/guest/init.sh, edited by SED_SCRIPT
 # if one is given.
 # Sets KERNEL, INITRD and KUNIT (the base tree's KTAP parser).
 x86_guest() {
@@ -35,8 +35,8 @@ x86_guest() {
 	KUNIT=$tree/tools/testing/kunit
 	"$TOP/scripts/build-selftests.sh" x86_64 "$tree" "$TMP/ksft" \
 		"$(cat "$(dirname "$KERNEL")/builddir")" 2>/dev/null
-	sed "${1:-}" "$TOP/scripts/guest-init.sh" >"$TMP/init"
-	[ -z "${1:-}" ] || ! cmp -s "$TOP/scripts/guest-init.sh" "$TMP/init" ||
+	sed "${1:-}" "$TOP/scripts/guest/init.sh" >"$TMP/init"
+	[ -z "${1:-}" ] || ! cmp -s "$TOP/scripts/guest/init.sh" "$TMP/init" ||
 		{ echo "sed '$1' did not change the guest init"; return 1; }
 	INITRD=$TMP/initrd.gz
 	"$TOP/scripts/make-initramfs.sh" x86_64 "$TMP/ksft" "$INITRD" "$TMP/init"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# real-client-report.py counts a soak the way the README says: loops up to
+# real-client/report.py counts a soak the way the README says: loops up to
 # and including the first [ fail ] (mtr's extra [ fail ] after "Test suite
 # aborted" is not a loop), the corrupted-page line counted, a hung boot
 # (no IPI_FP_MTR_DONE), a kernel splat and a killed boot are ERROR with
@@ -43,9 +43,9 @@ warn='worker[01] mysql-test-run: WARNING: running this script as _root_ will cau
 	printf 'unpatched\t1\t0\t100\t50\nunpatched\t2\t0\t80\t4\npatched\t1\t0\t90\t50\n'
 } >"$r/boots.tsv"
 
-[ "$(python3 "$TOP/scripts/real-client-report.py" --loops "$r/unpatched-001.log")" = "3 1" ] ||
+[ "$(python3 "$TOP/scripts/real-client/report.py" --loops "$r/unpatched-001.log")" = "3 1" ] ||
 	{ echo "--loops of the failing boot: not '3 1'"; exit 1; }
-out=$(python3 "$TOP/scripts/real-client-report.py" "$r") ||
+out=$(python3 "$TOP/scripts/real-client/report.py" "$r") ||
 	{ echo "a clean soak exited non-zero: $out"; exit 1; }
 # 1 of 7 vs 0 of 6: p = 7/13 by hand (the one failure among 13 loops falls
 # among the 7 unpatched ones); Clopper-Pearson 0/6 upper = 1 - 0.025^(1/6).
@@ -73,7 +73,7 @@ grep -q 'first failure, unpatched: unpatched-001.log: .*corrupted' <<<"$out" ||
 } >"$r/patched-004.log"
 printf 'patched\t2\t0\t10\t50\npatched\t3\t0\t10\t50\npatched\t4\t124\t10\t50\n' >>"$r/boots.tsv"
 rc=0
-out=$(python3 "$TOP/scripts/real-client-report.py" "$r") || rc=$?
+out=$(python3 "$TOP/scripts/real-client/report.py" "$r") || rc=$?
 [ "$rc" = 1 ] || { echo "ERROR boots: exit $rc, not 1: $out"; exit 1; }
 grep -Eq '^patched +4 +3 +6 +0 ' <<<"$out" || { echo "ERROR boots counted: $out"; exit 1; }
 grep -q '3 boot(s) ERROR' <<<"$out" || { echo "no ERROR line: $out"; exit 1; }

@@ -8,17 +8,17 @@
 # No identity anywhere: refused, saying what to set.
 HOME=$TMP GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null XDG_CONFIG_HOME=$TMP \
 	expect_fail 'no sender identity: git config user.name and user.email' \
-	"$TOP/scripts/send-prep.sh" -o "$TMP/outbox" x86-apic-icr
+	"$TOP/scripts/submit/send-prep.sh" -o "$TMP/outbox" x86-apic-icr
 
 # A name without an address is refused too.
 printf '[user]\n\tname = Only A Name\n' >"$TMP/gitconfig"
 HOME=$TMP GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=$TMP/gitconfig XDG_CONFIG_HOME=$TMP \
-	expect_fail 'no sender identity' "$TOP/scripts/send-prep.sh" -o "$TMP/outbox" x86-apic-icr
+	expect_fail 'no sender identity' "$TOP/scripts/submit/send-prep.sh" -o "$TMP/outbox" x86-apic-icr
 
 # With one, every mail is From that sender and each patch signed off by it.
 printf '[user]\n\tname = A Sender\n\temail = a.sender@example.org\n' >"$TMP/gitconfig"
 HOME=$TMP GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=$TMP/gitconfig XDG_CONFIG_HOME=$TMP \
-	"$TOP/scripts/send-prep.sh" -o "$TMP/outbox" x86-apic-icr >/dev/null 2>&1
+	"$TOP/scripts/submit/send-prep.sh" -o "$TMP/outbox" x86-apic-icr >/dev/null 2>&1
 for m in "$TMP"/outbox/x86-apic-icr/*.patch; do
 	grep -qx 'From: A Sender <a.sender@example.org>' "$m" || { echo "$m: not From the sender"; exit 1; }
 done
@@ -29,7 +29,7 @@ grep -q '^Subject: \[PATCH 0/1\]' "$TMP"/outbox/x86-apic-icr/0000-cover-letter.p
 
 # A held stable form is refused unless asked for (checks only).
 HOME=$TMP GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=$TMP/gitconfig XDG_CONFIG_HOME=$TMP \
-	expect_fail 'marked .after-mainline.' "$TOP/scripts/send-prep.sh" -o "$TMP/outbox" x86-apic-icr-6.1.y
+	expect_fail 'marked .after-mainline.' "$TOP/scripts/submit/send-prep.sh" -o "$TMP/outbox" x86-apic-icr-6.1.y
 
 # The repository's patches carry no From: or Signed-off-by: of their own.
 if grep -lE '^(From|Signed-off-by): ' "$TOP"/patches/*/*.patch "$TOP"/ci/fixtures/* "$TOP"/ci/controls/*; then

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# virtio-rates-report.py counts what tools/dio_fork_race printed: rounds,
+# virtio-rates/report.py counts what scripts/virtio-rates/dio_fork_race printed: rounds,
 # the rounds with the read in flight after the parent's write, corrupted
 # rounds and their Wilson interval per kernel, filesystem and issuer; a
 # guest that did not finish, reported an error or printed a kernel splat
 # makes it exit 1.
 # shellcheck source=ci/tests/lib.sh
 . "$(dirname "$0")/lib.sh"
-R=$TOP/scripts/virtio-rates-report.py
+R=$TOP/scripts/virtio-rates/report.py
 race() { echo "DIO_FORK_RACE file=/mnt/$1/data.bin issuer=$2 rounds=1000 pending_at_fork=900 pending_after_write=$3 corrupted=$4 errors=0"; }
 {
 	echo 'IPI_FP_RACE_START 6.1.192 x86_64 cpus=3'

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# run-cost.sh: the cost mode. For each architecture of IPI_FP_COST_ARCHS
+# cost/run.sh: the cost mode. For each architecture of IPI_FP_COST_ARCHS
 # (default "x86_64 ppc64le") and each base of IPI_FP_COST_BASES (default
 # 6.1.192; 6.12.117 shows what upstream's own pinning costs), the
 # unpatched and the patched kernel, prepared as the matrix's cells are
@@ -11,14 +11,14 @@
 # per case, whose fork() with the read held is timed in every round (its
 # verdicts are the matrix's business, not this mode's). The consoles are
 # parsed with the matrix's verdict rules (a crash, hang, splat or failed
-# measurement is an ERROR), then scripts/cost-report.py prints the A/B
+# measurement is an ERROR), then scripts/cost/report.py prints the A/B
 # ratios beside the A/A noise, each row's goal, and the phase table.
 # Results go to $CACHE/results-cost (or IPI_FP_RESULTS): cost.json,
 # report.txt, run.json, timings.txt, one JSON per boot and the console
 # logs. Exits non-zero when a guest or a measurement went wrong; a cost
 # over its goal is reported, not failed.
 # shellcheck source=scripts/lib.sh
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 archs=${IPI_FP_COST_ARCHS:-x86_64 ppc64le}
 bases=${IPI_FP_COST_BASES:-6.1.192}
@@ -37,9 +37,9 @@ rm -f "$results"/*.json "$results"/logs/*.log "$timings" "$results/report.txt"
 start=$SECONDS
 "$TOP/scripts/install-deps.sh"
 echo "deps - $((SECONDS - start))" >"$timings"
-# What produced these results, for scripts/make-evidence.py.
+# What produced these results, for scripts/evidence/make-evidence.py.
 "$TOP/scripts/write-run-info.py" "$results/run.json" "$0 $*" yes
-"$TOP/scripts/check-selftest-patch.sh"
+"$TOP/scripts/submit/check-selftest-patch.sh"
 
 declare -A kernel=() initrd=() kunit=()
 for arch in $archs; do
@@ -80,5 +80,5 @@ for arch in $archs; do
 		done
 	done
 done
-python3 "$TOP/scripts/cost-report.py" --timings "$timings" \
+python3 "$TOP/scripts/cost/report.py" --timings "$timings" \
 	--json "$results/cost.json" "${parsed[@]}" | tee "$results/report.txt"

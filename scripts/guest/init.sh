@@ -16,7 +16,7 @@ ln -sf /proc/self/fd /dev/fd
 ln -sf /proc/self/fd/0 /dev/stdin
 ln -sf /proc/self/fd/1 /dev/stdout
 ln -sf /proc/self/fd/2 /dev/stderr
-# IPI_FP_ONLINE_CPUS=1 (run-cost.sh, x86_64): the kernel booted with
+# IPI_FP_ONLINE_CPUS=1 (cost/run.sh, x86_64): the kernel booted with
 # maxcpus=1, because QEMU 7.2's instruction-count mode hangs the bring-up
 # of x86 secondary CPUs at boot; bringing them online now works.
 if [ -n "${IPI_FP_ONLINE_CPUS:-}" ]; then
@@ -32,10 +32,10 @@ done
 # shellcheck disable=SC2086 # $only is a list of options
 cd /kselftest && ./run_kselftest.sh $only
 echo "IPI_FP_GUEST_DONE rc=$?"
-# The kernel's own selftests (build-kernel-suites.sh), when the initramfs
+# The kernel's own selftests (kernel-suites/build.sh), when the initramfs
 # carries them and the kernel command line asks for them
 # (IPI_FP_KERNEL_SUITES=1): after the verdicts of ipi_fp, which they do
-# not touch; kernel-suites-report.py checks their own end marker.
+# not touch; kernel-suites/report.py checks their own end marker.
 if [ "${IPI_FP_KERNEL_SUITES:-}" = 1 ] && [ -x /kselftest/kernel-suites/run.sh ]; then
 	/kselftest/kernel-suites/run.sh
 fi

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# make-selftest-patch.sh [OUTDIR]: generate the selftest patch from
+# submit/make-selftest-patch.sh [OUTDIR]: generate the selftest patch from
 # selftests/ipi_fp (sources) and selftests/ipi_fp.commit-msg (message) into
 # OUTDIR (default patches/selftests-ipi_fp/). The patch is made in a scratch
 # repository holding only the base's tools/testing/selftests/Makefile, so
 # it is what 'git format-patch' gives in a full tree, less the From, Date
-# and Signed-off-by that only the sender can give (scripts/send-prep.sh
+# and Signed-off-by that only the sender can give (scripts/submit/send-prep.sh
 # adds them).
 # shellcheck source=scripts/lib.sh
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 out=${1:-$TOP/patches/selftests-ipi_fp}
 base=$("$TOP/scripts/get-base.sh" 6.1.192)

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# boot-mtr-guest.sh ARCH KERNEL ROOTFS LOG REPEAT: one make real-client
+# real-client/boot-guest.sh ARCH KERNEL ROOTFS LOG REPEAT: one make real-client
 # boot. Copies the root file system image ROOTFS to a fresh disk next to
 # LOG (every boot starts from the same disk, whatever the last one left),
-# writes scripts/mtr-guest-init.sh into it as its init, and boots KERNEL
+# writes scripts/real-client/guest-init.sh into it as its init, and boots KERNEL
 # on it in QEMU (TCG, virtio-blk root) with IPI_FP_MTR_CPUS vCPUs (default
 # 2) and 3 GiB; the guest runs mysql-test-run REPEAT times and powers off.
 # The console goes to LOG. Exits 0 when the guest powered off by itself,
@@ -10,9 +10,9 @@
 # (default: 300 + 150 per loop) and was killed. The disk is deleted
 # afterwards.
 # shellcheck source=scripts/lib.sh
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
-usage="usage: boot-mtr-guest.sh ARCH KERNEL ROOTFS LOG REPEAT"
+usage="usage: real-client/boot-guest.sh ARCH KERNEL ROOTFS LOG REPEAT"
 arch_setup "${1:?$usage}"
 kernel=${2:?$usage}
 rootfs=${3:?$usage}
@@ -29,7 +29,7 @@ timeout=${IPI_FP_MTR_BOOT_TIMEOUT:-$((300 + 150 * repeat))}
 disk=$logf.disk
 trap 'rm -f "$disk"' EXIT
 cp --sparse=always "$rootfs" "$disk"
-for req in "write $TOP/scripts/mtr-guest-init.sh ipi-fp-mtr-init" \
+for req in "write $TOP/scripts/real-client/guest-init.sh ipi-fp-mtr-init" \
 	"set_inode_field ipi-fp-mtr-init mode 0100755"; do
 	debugfs -w -R "$req" "$disk" >/dev/null 2>&1 ||
 		die "cannot write the init into $disk (debugfs -R '$req')"

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""kernel-suites-report.py [--check] [--json OUT] PAIR LOG_A LOG_B [...]:
-the kernel's own selftests (scripts/build-kernel-suites.sh) of two cells
+"""kernel-suites/report.py [--check] [--json OUT] PAIR LOG_A LOG_B [...]:
+the kernel's own selftests (scripts/kernel-suites/build.sh) of two cells
 of one base, A without the series and B with it, side by side.
 
 Each LOG is a guest console; the suites' part of it lies between
-IPI_FP_SUITES_START and IPI_FP_SUITES_DONE (scripts/kernel-suites-run.sh).
+IPI_FP_SUITES_START and IPI_FP_SUITES_DONE (scripts/kernel-suites/guest-run.sh).
 Every program gets a result from its exit status (0 PASS, 4 SKIP, 124
 TIMEOUT, else FAIL), and every KTAP case line it prints ("ok N ...",
 "not ok N ...", "# SKIP") one of its own, named by the program, its
@@ -19,10 +19,13 @@ failed", counts the pairs for check.sh.
 """
 import argparse
 import json
+import os
 import re
 import sys
 
-from console import is_splat
+# scripts/ (the shared pipeline's console.py)
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from console import is_splat  # noqa: E402
 
 START = re.compile(r'^IPI_FP_SUITES_START (\d+)')
 DONE = 'IPI_FP_SUITES_DONE'

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# build-kernel-suites.sh ARCH TREE OUTDIR: the kernel's own selftests that
+# kernel-suites/build.sh ARCH TREE OUTDIR: the kernel's own selftests that
 # guard the series against regressions, statically linked for ARCH, into
-# OUTDIR with scripts/kernel-suites-run.sh as OUTDIR/run.sh and the list
+# OUTDIR with scripts/kernel-suites/guest-run.sh as OUTDIR/run.sh and the list
 # of programs it runs, OUTDIR/list ("NAME SECONDS PROGRAM ARGS", one a
 # line; NAME is the program's path in the suite and its arguments):
 #  - TREE's (6.1) tools/testing/selftests/vm: the gup_test runs of its
@@ -16,9 +16,9 @@
 #  - ppc64le: TREE's tools/testing/selftests/powerpc/math.
 # Each tree's uapi headers are installed once under $CACHE/uapi.
 # shellcheck source=scripts/lib.sh
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
-usage="usage: build-kernel-suites.sh ARCH TREE OUTDIR"
+usage="usage: kernel-suites/build.sh ARCH TREE OUTDIR"
 arch_setup "${1:?$usage}"
 tree=$(cd "${2:?$usage}" && pwd)
 outdir=${3:?$usage}
@@ -109,5 +109,5 @@ if [ "$KARCH" = powerpc ]; then
 		echo "powerpc/math/${p##*/} 300 powerpc/math/${p##*/}"
 	done >>"$outdir/list"
 fi
-cp "$TOP/scripts/kernel-suites-run.sh" "$outdir/run.sh"
+cp "$TOP/scripts/kernel-suites/guest-run.sh" "$outdir/run.sh"
 chmod 755 "$outdir/run.sh"

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# run-real-client.sh: the reporter's own test as evidence (make
+# real-client/run.sh: the reporter's own test as evidence (make
 # real-client). MariaDB's mysql-test-run case encryption.innodb_encryption
 # (InnoDB on io_uring, the case of MDEV-30728) soaked on an emulated POWER9
 # against two ppc64le kernels of the 6.1.192-prefix base side by side:
 # "unpatched" (the fr0/v0 fix reverted, 6.1.0-6.1.65 behaviour) and
 # "patched" (the series, which puts the fix back). Each kernel has its own
 # lane of boots, every boot from a fresh copy of the root file system
-# (make-mtr-rootfs.sh), REPEAT loops per boot, a new boot after each
+# (real-client/make-rootfs.sh), REPEAT loops per boot, a new boot after each
 # failure (mtr aborts the suite then), until the time budget or the loop
-# budget is spent. Prints real-client-report.py's table (loops, failures,
+# budget is spent. Prints real-client/report.py's table (loops, failures,
 # 95 % intervals, one-sided Fisher exact p) and keeps it with the logs in
 # IPI_FP_RESULTS (default $CACHE/results-real-client).
 #
@@ -26,7 +26,7 @@
 #                         bug is powerpc-only), on the 6.1.192 base, whose
 #                         lanes default to "unpatched" alone
 # shellcheck source=scripts/lib.sh
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 arch=${IPI_FP_SOAK_ARCH:-ppc64le}
 case "$arch" in
@@ -45,7 +45,7 @@ for n in "$minutes" "$max_loops" "$repeat_max" "$loop_secs"; do
 done
 [ "$repeat_max" -ge 1 ] || die "IPI_FP_MTR_REPEAT must be at least 1"
 
-rootfs=$("$TOP/scripts/make-mtr-rootfs.sh" "$arch")
+rootfs=$("$TOP/scripts/real-client/make-rootfs.sh" "$arch")
 declare -A kernel_of=()
 for v in "${kernels[@]}"; do
 	tree=$("$TOP/scripts/make-tree.sh" "$base" "$v")
@@ -78,9 +78,9 @@ lane() {
 		logf="$results/$(printf '%s-%03d' "$v" "$boot").log"
 		start=$SECONDS
 		rc=0
-		"$TOP/scripts/boot-mtr-guest.sh" "$arch" "${kernel_of[$v]}" "$rootfs" "$logf" "$asked" || rc=$?
+		"$TOP/scripts/real-client/boot-guest.sh" "$arch" "${kernel_of[$v]}" "$rootfs" "$logf" "$asked" || rc=$?
 		printf '%s\t%d\t%d\t%d\t%d\n' "$v" "$boot" "$rc" $((SECONDS - start)) "$asked" >>"$results/boots.tsv"
-		read -r counted _ < <("$TOP/scripts/real-client-report.py" --loops "$logf")
+		read -r counted _ < <("$TOP/scripts/real-client/report.py" --loops "$logf")
 		loops=$((loops + counted))
 		log "$v boot $boot: $counted of $asked loops counted (rc $rc, $((SECONDS - start))s); $loops in all"
 	done
@@ -94,5 +94,5 @@ for v in "${kernels[@]}"; do
 done
 for p in "${pids[@]}"; do wait "$p"; done
 rc=0
-"$TOP/scripts/real-client-report.py" "$results" | tee "$results/report.txt" || rc=$?
+"$TOP/scripts/real-client/report.py" "$results" | tee "$results/report.txt" || rc=$?
 exit "$rc"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# measure-upstream-conversion.sh MBOX_DIR|MBOX: measure how hard it is to
+# submit/measure-upstream-conversion.sh MBOX_DIR|MBOX: measure how hard it is to
 # backport upstream's O_DIRECT FOLL_PIN conversion (David Howells' "iov_iter:
 # Improve page extraction (pin or just list)", [PATCH v14 NN/17] of
 # 2023-02-14) onto Debian's 6.1.192, the base scripts/get-base.sh makes.
@@ -32,11 +32,11 @@
 # a mail that applies may still need what a failed hunk would have added.
 # Ends with
 #   upstream conversion v14 onto 6.1.192: A of 17 apply, F hunks fail in P patches
-# Usage: scripts/measure-upstream-conversion.sh .cache/upstream-conversion
+# Usage: scripts/submit/measure-upstream-conversion.sh .cache/upstream-conversion
 # shellcheck source=scripts/lib.sh
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
-usage="usage: measure-upstream-conversion.sh MBOX_DIR|MBOX"
+usage="usage: submit/measure-upstream-conversion.sh MBOX_DIR|MBOX"
 src=${1:?$usage}
 need_cmd git git
 export LC_ALL=C

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""cost-report.py --timings TXT --json OUT
+"""cost/report.py --timings TXT --json OUT
                   ARCH BASE VARIANT BOOT RESULT_JSON [...]
 
-The cost table of run-cost.sh. Each RESULT_JSON is parse-results.py's
+The cost table of cost/run.sh. Each RESULT_JSON is parse-results.py's
 reading of one boot of the cost program under the instruction-count clock;
 its rows are "IPI_FP_COST ROW UNIT V1 ... VN" lines, one value per
 repetition. For each architecture and row:
@@ -38,8 +38,12 @@ import re
 import statistics
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from report import phase_table, table  # noqa: E402
+# scripts/ (the shared pipeline's report.py, through console.py)
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from console import load_script  # noqa: E402
+
+phase_table = load_script('report.py').phase_table
+table = load_script('report.py').table
 
 COST = re.compile(r'IPI_FP_COST (\S+) (\S+) ((?:[-\d.]+ ?)+)$')
 AA_GOAL = 0.005
@@ -83,7 +87,7 @@ def main():
     ap.add_argument('cells', nargs='+')
     args = ap.parse_args()
     if len(args.cells) % 5:
-        sys.exit('error: cost-report.py: cells come as ARCH BASE VARIANT BOOT JSON')
+        sys.exit('error: cost/report.py: cells come as ARCH BASE VARIANT BOOT JSON')
 
     # values["ARCH BASE"][row][variant][boot] = [v1, ...]; units[row] = unit
     values, units, errors, page_size = {}, {}, [], {}

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""lava-console.py LAVA_LOG [LAVA_RUN_EXIT]: print the guest console that a
+"""lava/log-console.py LAVA_LOG [LAVA_RUN_EXIT]: print the guest console that a
 LAVA job recorded (the "target" lines of lava-run's log, in order), then an
 IPI_FP_HOST_ERROR line when the job went wrong: lava-run exited non-zero,
 the job's result is not "pass" (incomplete, timed out, cancelled), or its
@@ -13,7 +13,7 @@ import sys
 
 def main():
     if len(sys.argv) not in (2, 3):
-        sys.exit('usage: lava-console.py LAVA_LOG [LAVA_RUN_EXIT]')
+        sys.exit('usage: lava/log-console.py LAVA_LOG [LAVA_RUN_EXIT]')
     console, job, cases = [], None, 0
     with open(sys.argv[1], errors='replace') as f:
         for line in f:

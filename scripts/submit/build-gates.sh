@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# build-gates.sh [ARCH...]: the build gates of every submission
+# submit/build-gates.sh [ARCH...]: the build gates of every submission
 # (patches/submissions.tsv), on ppc64le and x86_64 (default) or the ARCHs
 # given:
 #   - bisect: the kernel builds after each patch of the submission, applied
@@ -18,7 +18,7 @@
 # Prints one line per check, the seconds each took, and
 # "gates: N passed, N failed".
 # shellcheck source=scripts/lib.sh
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 arches=("$@")
 [ ${#arches[@]} -gt 0 ] || arches=(ppc64le x86_64)

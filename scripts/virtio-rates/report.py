@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""virtio-rates-report.py LOG...: the table of make virtio-rates. Each LOG
-is the console of one guest (scripts/run-virtio-rates.sh names it
+"""virtio-rates/report.py LOG...: the table of make virtio-rates. Each LOG
+is the console of one guest (scripts/virtio-rates/run.sh names it
 ARCH-BASE-VARIANT.log) with one DIO_FORK_RACE line per filesystem and
-issuer (tools/dio_fork_race.c). Prints, per kernel, filesystem and
+issuer (scripts/virtio-rates/dio_fork_race.c). Prints, per kernel, filesystem and
 issuer: the rounds, how many had the read still in flight after the
 parent's write (the race window certainly open), the corrupted rounds and
 their rate with its 95 % Wilson interval. A guest that did not reach
@@ -13,7 +13,9 @@ import re
 import sys
 
 
-from console import is_splat, load_script
+# scripts/ (the shared pipeline's console.py)
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from console import is_splat, load_script  # noqa: E402
 
 wilson = load_script('report.py').wilson
 RACE = re.compile(r'^DIO_FORK_RACE file=/mnt/(\w+)/\S+ issuer=(\w+) '
@@ -23,7 +25,7 @@ RACE = re.compile(r'^DIO_FORK_RACE file=/mnt/(\w+)/\S+ issuer=(\w+) '
 
 def main():
     if len(sys.argv) < 2:
-        sys.exit('usage: virtio-rates-report.py LOG...')
+        sys.exit('usage: virtio-rates/report.py LOG...')
     rows, errors = [], []
     for path in sys.argv[1:]:
         cell = os.path.basename(path).removesuffix('.log')

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make-mtr-rootfs.sh [ARCH]: print the path of an ext4 image holding a
+# real-client/make-rootfs.sh [ARCH]: print the path of an ext4 image holding a
 # Debian bookworm root file system for ARCH (ppc64le, the default, or
 # x86_64) with MariaDB's server, client and test suite (mysql-test-run),
 # for make real-client. Built once with mmdebstrap (foreign binaries run
@@ -11,7 +11,7 @@
 # bookworm-updates (the security suite's ppc64el index is often out of
 # sync); the image records what it got in /ipi_fp-packages.
 # shellcheck source=scripts/lib.sh
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 SUITE=bookworm
 # What mtr and the server need on top of the apt variant; iproute2 brings

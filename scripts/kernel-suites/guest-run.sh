@@ -1,11 +1,11 @@
 #!/bin/sh
 # run.sh of the kernel's own selftests in the test guest (installed by
-# build-kernel-suites.sh; guest-init.sh runs it after the ipi_fp tests).
+# kernel-suites/build.sh; guest/init.sh runs it after the ipi_fp tests).
 # Runs each program of ./list ("NAME SECONDS PROGRAM ARGS") under
 # /usr/bin/timeout, and prints its output, each line prefixed with "| ",
 # between "IPI_FP_SUITE_START NAME" and "IPI_FP_SUITE_END NAME rc=N";
 # the whole run between "IPI_FP_SUITES_START N" (N programs) and
-# "IPI_FP_SUITES_DONE". scripts/kernel-suites-report.py reads it.
+# "IPI_FP_SUITES_DONE". scripts/kernel-suites/report.py reads it.
 cd "$(dirname "$0")" || exit 1
 # The hugetlb cases want free huge pages (cow, map_hugetlb).
 echo 16 >/proc/sys/vm/nr_hugepages

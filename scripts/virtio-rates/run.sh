@@ -1,19 +1,19 @@
 #!/usr/bin/env bash
-# run-virtio-rates.sh: make virtio-rates. The O_DIRECT vs fork() race on a
+# virtio-rates/run.sh: make virtio-rates. The O_DIRECT vs fork() race on a
 # real asynchronous device, with nothing holding the read: the 6.1.192
 # kernels without and with the series (IPI_FP_BUILD_TAG=virtio, with
 # kconfig/virtio-blk.config), on each architecture of IPI_FP_RACE_ARCHES
 # (default "ppc64le x86_64"), boot with two virtio-blk disks, an ext4
 # (iomap) and an ext2 (fs/direct-io.c in 6.1) image made here with
-# mkfs -d, each holding data.bin; the guest (scripts/virtio-rates-init.sh)
-# runs tools/dio_fork_race on both with pread() from a thread, io_uring
+# mkfs -d, each holding data.bin; the guest (scripts/virtio-rates/guest-init.sh)
+# runs scripts/virtio-rates/dio_fork_race on both with pread() from a thread, io_uring
 # and Linux AIO, IPI_FP_RACE_ROUNDS (default 1000) rounds each.
 # Results in $CACHE/results-virtio-rates (IPI_FP_RESULTS): the consoles,
-# run.json, report.txt (scripts/virtio-rates-report.py: rounds, window,
+# run.json, report.txt (scripts/virtio-rates/report.py: rounds, window,
 # corrupted rounds and the rate's 95 % interval per kernel, filesystem
 # and issuer). Not in make check: its outcome is a rate, not a verdict.
 # shellcheck source=scripts/lib.sh
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 results=${IPI_FP_RESULTS:-$CACHE/results-virtio-rates}
 rounds=${IPI_FP_RACE_ROUNDS:-1000}
@@ -44,11 +44,11 @@ for arch in ${IPI_FP_RACE_ARCHES:-ppc64le x86_64}; do
 		mkdir -p "$prog"
 		flags=$(static_flags) || exit
 		mapfile -t sysflags <<<"$flags"
-		"${CROSS}gcc" -O2 -Wall -o "$prog/dio_fork_race" "$TOP/tools/dio_fork_race.c" \
+		"${CROSS}gcc" -O2 -Wall -o "$prog/dio_fork_race" "$TOP/scripts/virtio-rates/dio_fork_race.c" \
 			"${sysflags[@]}" -luring -lpthread ||
-			die "building tools/dio_fork_race.c for $arch failed"
+			die "building scripts/virtio-rates/dio_fork_race.c for $arch failed"
 		"$TOP/scripts/make-initramfs.sh" "$arch" "$prog" "$results/$id.cpio.gz" \
-			"$TOP/scripts/virtio-rates-init.sh"
+			"$TOP/scripts/virtio-rates/guest-init.sh"
 		log "booting $id ($rounds rounds per filesystem and issuer)"
 		start=$SECONDS
 		IPI_FP_DISKS="$results/disks/ext4.img $results/disks/ext2.img" \
@@ -59,4 +59,4 @@ for arch in ${IPI_FP_RACE_ARCHES:-ppc64le x86_64}; do
 		logs+=("$results/logs/$id.log")
 	done
 done
-python3 "$TOP/scripts/virtio-rates-report.py" "${logs[@]}" | tee "$results/report.txt"
+python3 "$TOP/scripts/virtio-rates/report.py" "${logs[@]}" | tee "$results/report.txt"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# send-prep.sh [-o OUTBOX] [--held] [NAME...]: prepare the mails of each
+# submit/send-prep.sh [-o OUTBOX] [--held] [NAME...]: prepare the mails of each
 # submission (patches/submissions.tsv; default: every one marked "now";
 # --held adds those marked "after-mainline", for the checks only) for
 # 'git send-email', into OUTBOX/NAME/ (default .cache/outbox). Sends nothing.
@@ -18,14 +18,14 @@
 # additions in patches/NAME/recipients, each of which states its reason
 # there. OUTBOX/NAME/recipients.txt keeps what get_maintainer.pl printed.
 # shellcheck source=scripts/lib.sh
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 outbox=$CACHE/outbox
 held=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-o)
-		outbox=${2:?usage: send-prep.sh [-o OUTBOX] [--held] [NAME...]}
+		outbox=${2:?usage: submit/send-prep.sh [-o OUTBOX] [--held] [NAME...]}
 		shift 2
 		;;
 	--held)

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""real-client-report.py RESULTS: the table of a make real-client soak.
+"""real-client/report.py RESULTS: the table of a make real-client soak.
 
 RESULTS holds one console log per boot (KERNEL-NNN.log, from
-boot-mtr-guest.sh) and boots.tsv (kernel, boot, exit status of the boot,
+real-client/boot-guest.sh) and boots.tsv (kernel, boot, exit status of the boot,
 seconds, loops asked for). A boot's loops are mysql-test-run's result
 lines of the reporter's case, counted up to and including its first
 [ fail ]: after a corrupted page mtr aborts the suite and prints one more
@@ -17,14 +17,16 @@ Clopper-Pearson interval, and the first failure's text; then the
 one-sided Fisher exact p-value for "the unpatched kernel fails more often
 than the patched one".
 
-real-client-report.py --loops LOG prints the loops LOG counts (run and
+real-client/report.py --loops LOG prints the loops LOG counts (run and
 failed), for the soak's loop budget."""
 import math
 import os
 import re
 import sys
 
-from console import is_splat
+# scripts/ (the shared pipeline's console.py)
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from console import is_splat  # noqa: E402
 
 RESULT = re.compile(r'^encryption\.innodb_encryption\b.*\[ (?:\d+ )?(pass|fail) \]')
 CORRUPT = re.compile(r'corrupt', re.I)
@@ -114,7 +116,7 @@ def main():
         print(loops, failed)
         return 0
     if len(sys.argv) != 2:
-        sys.exit('usage: real-client-report.py RESULTS | --loops LOG')
+        sys.exit('usage: real-client/report.py RESULTS | --loops LOG')
     results = sys.argv[1]
     boots = []
     with open(os.path.join(results, 'boots.tsv')) as f:

@@ -1,5 +1,5 @@
 #!/bin/bash
-# mtr-guest-init.sh: PID 1 of a make real-client guest (boot-mtr-guest.sh
+# real-client/guest-init.sh: PID 1 of a make real-client guest (real-client/boot-guest.sh
 # copies it into each boot's fresh disk as /ipi-fp-mtr-init). Mounts what
 # MariaDB's mysql-test-run needs, brings up lo, runs the reporter's case
 # (encryption.innodb_encryption, InnoDB on io_uring) IPI_FP_MTR_REPEAT

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# check-submissions.sh: the gates a list's maintainer runs on a mail, run
+# submit/check-submissions.sh: the gates a list's maintainer runs on a mail, run
 # on what 'make send-prep' writes. Prepares every submission (patches/
 # submissions.tsv, the held stable forms too) with a test identity into a
 # scratch outbox, then for each mail:
@@ -21,7 +21,7 @@
 #     HAVE_ACPI_APEI_NMI; drivers/watchdog/hpwdt.c includes it the same way).
 # Prints one line per check and "submissions: N passed, N failed".
 # shellcheck source=scripts/lib.sh
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 table=$TOP/patches/submissions.tsv
 outbox=$(mktemp -d)
@@ -31,7 +31,7 @@ test_email=ipi-fp-check@example.org
 # Command-line strength config: it wins over the user's own identity.
 GIT_CONFIG_COUNT=2 GIT_CONFIG_KEY_0=user.name GIT_CONFIG_VALUE_0=$test_name \
 	GIT_CONFIG_KEY_1=user.email GIT_CONFIG_VALUE_1=$test_email \
-	"$TOP/scripts/send-prep.sh" -o "$outbox" --held >/dev/null
+	"$TOP/scripts/submit/send-prep.sh" -o "$outbox" --held >/dev/null
 
 if [ -n "${IPI_FP_LINUX_GIT:-}" ]; then
 	git --git-dir="$IPI_FP_LINUX_GIT" rev-parse -q --verify '1da177e4c3f4^{commit}' >/dev/null ||
@@ -75,7 +75,7 @@ checkpatch() {
 
 while IFS=$'\t' read -r name base _ send; do
 	commit=$("$TOP/scripts/get-base.sh" "$base")
-	# The build gates' work tree of the base (build-gates.sh resets it).
+	# The build gates' work tree of the base (submit/build-gates.sh resets it).
 	tree=$CACHE/trees/gate-$base
 	checkout_tree "$tree" "$commit"
 	mapfile -t mails < <(ls "$outbox/$name"/*.patch)

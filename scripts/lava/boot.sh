@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# lava-boot.sh ARCH KERNEL INITRD LOG [EXTRA_CMDLINE]: boot-guest.sh's job,
+# lava/boot.sh ARCH KERNEL INITRD LOG [EXTRA_CMDLINE]: boot-guest.sh's job,
 # done by LAVA's own dispatcher: write the LAVA job of the guest
-# (scripts/lava-job.py) next to LOG as NAME.lava.yaml, render the device
-# dictionary from lava/device-ARCH.jinja2 and lava-server's device-type
+# (scripts/lava/job.py) next to LOG as NAME.lava.yaml, render the device
+# dictionary from scripts/lava/device-ARCH.jinja2 and lava-server's device-type
 # templates, run the job with lava-run (no server), and write the guest's
 # console, as LAVA recorded it, to LOG for scripts/parse-results.py
-# (scripts/lava-console.py; a job that went wrong gets an IPI_FP_HOST_ERROR
+# (scripts/lava/log-console.py; a job that went wrong gets an IPI_FP_HOST_ERROR
 # line, which makes every case ERROR). The job's own record stays in
 # NAME.lava.log (lava-run's log, one JSON record per line). vCPUs,
 # timeouts and kernel arguments as for boot-guest.sh (guest_setup in
@@ -15,9 +15,9 @@
 # lava-artifacts/ beside LOG's directory, for the lab to serve.
 # IPI_FP_LAVA_JOBS_ONLY=1 writes the job and device files and stops there.
 # shellcheck source=scripts/lib.sh
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
-usage="usage: lava-boot.sh ARCH KERNEL INITRD LOG [EXTRA_CMDLINE]"
+usage="usage: lava/boot.sh ARCH KERNEL INITRD LOG [EXTRA_CMDLINE]"
 arch_setup "${1:?$usage}"
 kernel=$(realpath "${2:?$usage}")
 initrd=$(realpath "${3:?$usage}")
@@ -47,7 +47,7 @@ name=$(basename "$base")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-python3 - "$TOP/lava" "$templates" "$ARCH_NAME" "$SMP" >"$base.lava-device.yaml" <<'PY' ||
+python3 - "$TOP/scripts/lava" "$templates" "$ARCH_NAME" "$SMP" >"$base.lava-device.yaml" <<'PY' ||
 import sys
 import jinja2
 own, templates, arch, smp = sys.argv[1:]
@@ -55,7 +55,7 @@ env = jinja2.Environment(loader=jinja2.FileSystemLoader([own, templates]),
                          trim_blocks=True, autoescape=False)
 print(env.get_template(f'device-{arch}.jinja2').render(smp=smp))
 PY
-	die "rendering lava/device-$ARCH_NAME.jinja2 failed"
+	die "rendering scripts/lava/device-$ARCH_NAME.jinja2 failed"
 
 url=${IPI_FP_LAVA_BASE_URL:-file://}
 if [ "$url" = file:// ]; then
@@ -67,7 +67,7 @@ else
 	cp "$initrd" "$art/$name.initrd.cpio.gz"
 	kurl=${url%/}/$name.kernel iurl=${url%/}/$name.initrd.cpio.gz
 fi
-"$TOP/scripts/lava-job.py" --name "$name" --arch "$lava_arch" --kernel "$kurl" --initrd "$iurl" \
+"$TOP/scripts/lava/job.py" --name "$name" --arch "$lava_arch" --kernel "$kurl" --initrd "$iurl" \
 	--cmdline "$CMDLINE" --minutes $(((BOOT_TIMEOUT + 59) / 60)) >"$base.lava.yaml"
 
 if [ -n "${IPI_FP_LAVA_JOBS_ONLY:-}" ]; then
@@ -78,6 +78,6 @@ rc=0
 timeout --foreground -k 10 $((BOOT_TIMEOUT + 120)) lava-run --job-id "$$" \
 	--output-dir "$work/out" --device "$base.lava-device.yaml" \
 	"$base.lava.yaml" >"$base.lava.log" 2>&1 || rc=$?
-"$TOP/scripts/lava-console.py" "$base.lava.log" "$rc" >"$logf"
+"$TOP/scripts/lava/log-console.py" "$base.lava.log" "$rc" >"$logf"
 log "$name: LAVA job $base.lava.yaml, its log $base.lava.log"
 exit 0
