@@ -13,7 +13,7 @@ tools/testing/kunit). run_kselftest.sh nests each test program's KTAP under
 "# " prefixes instead of indentation; the lines are rewritten into KTAP
 subtests first.
 
-The verdict rules (README, "Verdict rules"): a case is PASS or FAIL only
+The verdict rules (MAINTAINERS-notes/verdict-rules.md): a case is PASS or FAIL only
 when its own KTAP line, its program's exit, the guest and the case's
 counter line (IPI_FP_COUNTS) all agree; anything else is ERROR, never PASS
 or SKIP:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# kernel-suites/report.py compares a pair the way the README says: a
+# kernel-suites/report.py compares a pair the way MAINTAINERS-notes/kernel-suites.md says: a
 # program or KTAP case that passes without the series and not with it is
 # a regression (exit 1 with --check), a case failing on both is listed as
 # the base's own failure and is no regression, cow's repeated case

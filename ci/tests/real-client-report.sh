@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# real-client/report.py counts a soak the way the README says: loops up to
+# real-client/report.py counts a soak the way MAINTAINERS-notes/real-client.md says: loops up to
 # and including the first [ fail ] (mtr's extra [ fail ] after "Test suite
 # aborted" is not a loop), the corrupted-page line counted, a hung boot
 # (no IPI_FP_MTR_DONE), a kernel splat and a killed boot are ERROR with

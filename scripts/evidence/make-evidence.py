@@ -61,19 +61,19 @@ def section(results, run, report, matrix):
     settings = ' '.join(f'{k}={v}' for k, v in env.items())
     if 'soak' in matrix:
         title = ('The reporter\'s test: MariaDB\'s mysql-test-run on an '
-                 'emulated POWER9 (README.md, "The reporter\'s test")')
+                 'emulated POWER9 (MAINTAINERS-notes/real-client.md)')
         lines = [line for line in report.splitlines()
                  if line.startswith(('unpatched fails', 'real-client:'))]
         verdict = '; '.join(lines) or 'no comparison printed'
     elif 'virtio' in matrix:
         title = ('O_DIRECT vs fork() on virtio-blk, nothing holding the read '
-                 '(README.md, "O_DIRECT vs fork() on a real device")')
+                 '(MAINTAINERS-notes/virtio-rates.md)')
         lines = [line for line in report.splitlines()
                  if line.startswith('virtio-rates:')]
         verdict = '; '.join(lines) or 'no table printed'
     elif 'rows' in matrix:
         title = ('Cost: unpatched and patched kernels under the '
-                 'instruction-count clock (README.md, "Cost")')
+                 'instruction-count clock (MAINTAINERS-notes/cost.md)')
         verdict = (f"{len(matrix['rows'])} rows measured, "
                    f"{len(matrix['errors'])} errors")
     else:
@@ -111,12 +111,12 @@ def main():
      below; do not edit. Regenerate with: make rates && make check && make cost && make real-client && make virtio-rates && make evidence -->
 # ipi_fp evidence
 
-Verdicts follow the rules in README.md ("Verdict rules"): a PASS or FAIL
+Verdicts follow the rules in MAINTAINERS-notes/verdict-rules.md: a PASS or FAIL
 is only printed when the case's KTAP line, its program's exit status, the
 guest and the case's counter line agree, and a race case needs the race
 window seen open in every round. MEASURED rows (the IPI storm) are
 measurements, not evidence for a fix. The cost figures are instruction
-counts from the cost mode (README.md, "Cost"), not wall time.
+counts from the cost mode (MAINTAINERS-notes/cost.md), not wall time.
 ''')
     print('\n'.join(section(*r) for r in runs))
 
