@@ -12,9 +12,14 @@ help:
 deps:
 	scripts/install-deps.sh
 
-## demo     base tree -> series -> kernels -> QEMU guests -> matrix + timings
+## demo     base tree -> series -> kernels -> QEMU guests -> matrix + timings,
+##          checked against ci/expected.tsv: one FAIL-then-PASS pair per
+##          family (ci/demo-matrix.tsv, four kernels); ALL=1 every cell of
+##          ci/matrix.tsv
 demo: deps
-	scripts/run-matrix.sh
+	IPI_FP_MATRIX=$(if $(ALL),ci/matrix.tsv,ci/demo-matrix.tsv) \
+		IPI_FP_KERNEL_SUITES=$(if $(ALL),ci/kernel-suites.tsv,) \
+		IPI_FP_RESULTS=.cache/results-demo scripts/run-matrix.sh --check
 
 ## check    lint + matrix against ci/expected.tsv + the project's own tests (CI)
 check:
@@ -58,7 +63,7 @@ virtio-rates: deps
 	IPI_FP_RACE_ROUNDS=$(ROUNDS) scripts/virtio-rates/run.sh
 
 ## evidence MAINTAINERS-notes/evidence.md from the last rates run, the last
-##          check (or demo) run, the last cost run, the last real-client run
+##          check run, the last cost run, the last real-client run
 ##          and the last virtio-rates run
 evidence:
 	scripts/evidence/make-evidence.py .cache/results-rates .cache/results .cache/results-cost \

@@ -122,6 +122,26 @@ guest_setup() {
 	CMDLINE="console=$CONSOLE rdinit=/init panic=-1 oops=panic IPI_FP_TEST_TIMEOUT=${IPI_FP_TEST_TIMEOUT:-$((BOOT_TIMEOUT / 2))} $1"
 }
 
+# guest_jobs HOST_THREADS: how many guests boot at once when each keeps
+# HOST_THREADS host threads busy (TCG: one per vCPU; one under the
+# instruction-count clock): IPI_FP_JOBS when set, else nproc divided by
+# HOST_THREADS, at least 1. The verdicts must not depend on it (the racy
+# tests force their windows; cost counts instructions, not time).
+guest_jobs() {
+	local n=${IPI_FP_JOBS:-$(($(nproc) / $1))}
+	[[ "$n" =~ ^[0-9]+$ ]] || die "IPI_FP_JOBS=$n: a number of guests"
+	echo $((n < 1 ? 1 : n))
+}
+
+# pool_wait JOBS: before starting one more background job, wait until fewer
+# than JOBS of this shell's run; pool_wait 1 waits for all of them.
+# A job's exit status is its own business (it writes its results).
+pool_wait() {
+	while [ "$(jobs -rp | wc -l)" -ge "$1" ]; do
+		wait -n || true
+	done
+}
+
 # need_cmd CMD PACKAGE: fail with the package to install if CMD is missing.
 need_cmd() {
 	command -v "$1" >/dev/null 2>&1 ||

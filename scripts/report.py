@@ -55,20 +55,33 @@ def wilson(k, n, z=1.96):
 def phase_table(path):
     """Print the phase table of a timings file ("PHASE ITEM SECONDS" lines,
     from run-matrix.sh and prepare-cell.sh): each phase's total, then each
-    step that took a second or more. Returns {phase: seconds}."""
-    steps = []
+    step that took a second or more. A "wall" line ("wall PHASE SECONDS
+    jobs=N") gives the wall time of a phase whose steps ran N at a time:
+    the table shows it beside the phase's sum and leaves it out of the
+    total, which is the sum of the steps. Returns {phase: seconds}."""
+    steps, walls = [], {}
     with open(path) as f:
         for line in f:
-            phase, item, secs = line.split()
+            fields = line.split()
+            if fields[0] == 'wall':
+                walls[fields[1]] = (int(fields[2]), fields[3])
+                continue
+            phase, item, secs = fields
             steps.append((phase, item, int(secs)))
     totals = {}
     for phase, _, secs in steps:
         totals[phase] = totals.get(phase, 0) + secs
     print('\n== phase timings (seconds) ==')
-    table([['phase', 'seconds', 'steps']] +
-          [[p, str(t), str(sum(1 for s in steps if s[0] == p))]
-           for p, t in totals.items()] +
-          [['total', str(sum(totals.values())), str(len(steps))]])
+    head = ['phase', 'seconds', 'steps'] + (['wall (steps at once)'] if walls else [])
+    rows = []
+    for p, t in totals.items():
+        row = [p, str(t), str(sum(1 for s in steps if s[0] == p))]
+        if walls:
+            w = walls.get(p)
+            row.append(f'{w[0]} ({w[1]})' if w else '')
+        rows.append(row)
+    total = ['total', str(sum(totals.values())), str(len(steps))]
+    table([head] + rows + [total + ([''] if walls else [])])
     print('\n== each step (seconds; those of a second or more) ==')
     rows = [[p, i, str(t)] for p, i, t in steps if t >= 1]
     if rows:

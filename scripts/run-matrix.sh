@@ -38,6 +38,27 @@ results=${IPI_FP_RESULTS:-$CACHE/results}
 mkdir -p "$results/logs"
 # timings.txt: one line "PHASE ITEM SECONDS" per step (prepare-cell.sh).
 timings=$results/timings.txt
+# What each step took in earlier runs (any results directory of the cache,
+# this one last), for the progress lines: last[prep ID] (tree, kernel,
+# selftests, initramfs) and last[boot ID], in seconds.
+declare -A last=()
+for f in "$CACHE"/results*/timings.txt "$timings"; do
+	[ -f "$f" ] || continue
+	declare -A seen=()
+	while read -r phase item secs _; do
+		case "$phase" in
+		wall | deps) ;;
+		boot) last[boot $item]=$secs ;;
+		*)
+			# a file's own steps add up; another file's replace them
+			[ -n "${seen[$item]:-}" ] || last[prep $item]=0
+			seen[$item]=1
+			last[prep $item]=$((${last[prep $item]} + secs))
+			;;
+		esac
+	done <"$f"
+	unset seen
+done
 rm -f "$results"/*.json "$results/report.txt" "$results/kernel-suites.txt" "$results"/logs/*.log "$timings"
 start=$SECONDS
 "$TOP/scripts/install-deps.sh"
@@ -78,6 +99,24 @@ while IFS=$'\t' read -r arch base variants; do
 	done
 done <"${IPI_FP_MATRIX:-$TOP/ci/matrix.tsv}"
 
+# Progress: one numbered line per cell prepared and per guest booted, with
+# what the same step took last time (a cold build takes minutes, a reused
+# one seconds).
+declare -A builds=()
+host_threads=1
+for cell in "${cells[@]}"; do
+	read -r arch base variant <<<"$cell"
+	builds[$arch-$base-${variant%-physflat}]=1
+	arch_setup "$arch"
+	[ "${IPI_FP_CPUS:-$GUEST_CPUS}" -le "$host_threads" ] || host_threads=${IPI_FP_CPUS:-$GUEST_CPUS}
+done
+steps_total=$((${#builds[@]} + ${#cells[@]})) step_no=0
+progress() {
+	local what=$1 key=$2
+	step_no=$((step_no + 1))
+	log "[$step_no/$steps_total] $what${last[$key]:+ (last run: ${last[$key]} s)}"
+}
+
 # Prepare every cell first, so the boots run back to back.
 declare -A kernel=() initrd=() kunit=()
 for cell in "${cells[@]}"; do
@@ -86,6 +125,7 @@ for cell in "${cells[@]}"; do
 	build_variant=${variant%-physflat}
 	bid=$arch-$base-$build_variant
 	if [ -z "${kernel[$bid]:-}" ]; then
+		progress "preparing $bid: work tree, kernel, selftests, initramfs" "prep $bid"
 		rc=0
 		IPI_FP_WITH_KERNEL_SUITES=${with_suites[$bid]:-} \
 			"$TOP/scripts/prepare-cell.sh" "$arch" "$base" "$build_variant" "$timings" \
@@ -108,19 +148,20 @@ lava) boot_script=$TOP/scripts/lava/boot.sh ;;
 lava-jobs) boot_script=$TOP/scripts/lava/boot.sh jobs_only=1 ;;
 *) die "IPI_FP_BOOT=$IPI_FP_BOOT: qemu, lava or lava-jobs" ;;
 esac
-parsed=()
-for cell in "${cells[@]}"; do
-	read -r arch base variant <<<"$cell"
-	id=$arch-$base-$variant
-	[ -n "${kernel[$id]:-}" ] || continue
-	log "booting $id"
-	start=$SECONDS
-	maxcpus=
+# Independent guests boot side by side when the host has the threads for
+# them (guest_jobs: nproc / vCPUs of the largest guest, or IPI_FP_JOBS);
+# through LAVA one at a time.
+jobs=1
+[ "${IPI_FP_BOOT:-qemu}" != qemu ] || jobs=$(guest_jobs "$host_threads")
+log "booting ${#cells[@]} guests, $jobs at a time ($(nproc) host CPUs, guests of up to $host_threads vCPUs)"
+# boot_cell ID ARCH VARIANT: boot one guest, time it, parse its console.
+boot_cell() {
+	local id=$1 arch=$2 variant=$3 start=$SECONDS maxcpus=
 	[ "$variant" != "${variant%-physflat}" ] && maxcpus=9
 	# A cell with the kernel's own suites keeps its programs' time limit.
-	boot_timeout=${IPI_FP_BOOT_TIMEOUT:-300}
-	test_timeout=${IPI_FP_TEST_TIMEOUT:-$((boot_timeout / 2))}
-	cell_extra=$extra
+	local boot_timeout=${IPI_FP_BOOT_TIMEOUT:-300}
+	local test_timeout=${IPI_FP_TEST_TIMEOUT:-$((boot_timeout / 2))}
+	local cell_extra=$extra
 	if [ -n "${with_suites[$id]:-}" ]; then
 		cell_extra+=" IPI_FP_KERNEL_SUITES=1"
 		boot_timeout=$((boot_timeout + ${IPI_FP_KERNEL_SUITES_SECONDS:-900}))
@@ -129,12 +170,24 @@ for cell in "${cells[@]}"; do
 		IPI_FP_LAVA_JOBS_ONLY=${jobs_only:-} IPI_FP_MAXCPUS=$maxcpus "$boot_script" "$arch" "${kernel[$id]}" "${initrd[$id]}" \
 		"$results/logs/$id.log" "$cell_extra" || true
 	echo "boot $id $((SECONDS - start))" >>"$timings"
-	[ "${IPI_FP_BOOT:-}" != lava-jobs ] || continue
+	[ "${IPI_FP_BOOT:-}" != lava-jobs ] || return 0
 	log "$id: guest ran $((SECONDS - start))s; console in $results/logs/$id.log"
 	python3 "$TOP/scripts/parse-results.py" "${kunit[$id]}" "$results/logs/$id.log" \
 		>"$results/$id.json"
+}
+parsed=()
+boots_start=$SECONDS
+for cell in "${cells[@]}"; do
+	read -r arch base variant <<<"$cell"
+	id=$arch-$base-$variant
+	[ -n "${kernel[$id]:-}" ] || continue
+	pool_wait "$jobs"
+	progress "booting $id" "boot $id"
+	boot_cell "$id" "$arch" "$variant" &
 	parsed+=("$arch" "$base" "$variant" "$results/$id.json")
 done
+pool_wait 1
+echo "wall boot $((SECONDS - boots_start)) jobs=$jobs" >>"$timings"
 
 if [ "${IPI_FP_BOOT:-}" = lava-jobs ]; then
 	log "LAVA jobs (kernels and initramfs to be served at ${IPI_FP_LAVA_BASE_URL:-file://}):"

@@ -61,24 +61,37 @@ export IPI_FP_TEST_TIMEOUT=${IPI_FP_TEST_TIMEOUT:-1500}
 # x86_64 under -icount hangs bringing up the second CPU at boot (QEMU 7.2;
 # from a later hotplug it comes up): boot one, online the other in init.
 declare -A online=([x86_64]="maxcpus=1 IPI_FP_ONLINE_CPUS=1 ")
+# Under the instruction-count clock a guest's vCPUs share one host thread
+# and its figures are instructions, so guests boot side by side, nproc at
+# a time (guest_jobs 1; IPI_FP_JOBS to choose).
+jobs=$(guest_jobs 1)
+log "booting $(($(wc -w <<<"$archs") * $(wc -w <<<"$bases") * boots * 2)) guests, $jobs at a time"
+# boot_one ARCH ID BOOT: one boot of the cost program, timed and parsed.
+boot_one() {
+	local arch=$1 id=$2 boot=$3 start=$SECONDS
+	local logf=$results/logs/$id.boot$boot.log
+	"$TOP/scripts/boot-guest.sh" "$arch" "${kernel[$id]}" "${initrd[$id]}" \
+		"$logf" "${online[$arch]:-}IPI_FP_ONLY=cost,odirect_fork KSELFTEST_COST_ARGS=-r$reps KSELFTEST_ODIRECT_FORK_ARGS=-r$reps" || true
+	echo "boot $id.boot$boot $((SECONDS - start))" >>"$timings"
+	python3 "$TOP/scripts/parse-results.py" "${kunit[$id]}" "$logf" \
+		>"$results/$id.boot$boot.json"
+}
 parsed=()
+boots_start=$SECONDS
 for arch in $archs; do
 	for base in $bases; do
 		for boot in $(seq 1 "$boots"); do
 			for variant in unpatched patched; do
 				id=$arch-$base-$variant
-				logf=$results/logs/$id.boot$boot.log
+				pool_wait "$jobs"
 				log "booting $id ($boot of $boots, instruction-count clock)"
-				start=$SECONDS
-				"$TOP/scripts/boot-guest.sh" "$arch" "${kernel[$id]}" "${initrd[$id]}" \
-					"$logf" "${online[$arch]:-}IPI_FP_ONLY=cost,odirect_fork KSELFTEST_COST_ARGS=-r$reps KSELFTEST_ODIRECT_FORK_ARGS=-r$reps" || true
-				echo "boot $id.boot$boot $((SECONDS - start))" >>"$timings"
-				python3 "$TOP/scripts/parse-results.py" "${kunit[$id]}" "$logf" \
-					>"$results/$id.boot$boot.json"
+				boot_one "$arch" "$id" "$boot" &
 				parsed+=("$arch" "$base" "$variant" "$boot" "$results/$id.boot$boot.json")
 			done
 		done
 	done
 done
+pool_wait 1
+echo "wall boot $((SECONDS - boots_start)) jobs=$jobs" >>"$timings"
 python3 "$TOP/scripts/cost/report.py" --timings "$timings" \
 	--json "$results/cost.json" "${parsed[@]}" | tee "$results/report.txt"
