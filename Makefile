@@ -73,14 +73,14 @@ evidence:
 
 ## lava     the cells of ci/lava-matrix.tsv booted by LAVA's dispatcher
 ##          (lava-run, no server), checked like CI
-lava: deps
+lava:
 	IPI_FP_BOOT=lava IPI_FP_MATRIX=$${IPI_FP_MATRIX:-ci/lava-matrix.tsv} \
 		IPI_FP_RESULTS=.cache/results-lava scripts/run-matrix.sh --check
 
 ## lava-jobs the LAVA job and device files of every cell of ci/matrix.tsv,
 ##          for a lab serving the kernels and initramfs at BASE_URL (default
 ##          file://); into .cache/lava-jobs, nothing is booted
-lava-jobs: deps
+lava-jobs:
 	IPI_FP_BOOT=lava-jobs IPI_FP_LAVA_BASE_URL=$${BASE_URL:-file://} \
 		IPI_FP_RESULTS=.cache/lava-jobs scripts/run-matrix.sh
 

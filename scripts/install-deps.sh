@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# install-deps.sh [real-client]: install everything the pipeline needs,
-# with apt-get. Idempotent. 'real-client' adds what make real-client needs
-# besides (mmdebstrap and qemu-user for the ppc64el MariaDB root file
-# system, e2fsprogs for its image).
+# install-deps.sh [real-client|lava]: install everything the pipeline
+# needs, with apt-get. Idempotent. 'real-client' adds what make
+# real-client needs besides (mmdebstrap and qemu-user for the ppc64el
+# MariaDB root file system, e2fsprogs for its image), 'lava' LAVA's
+# dispatcher (lava-run) for the LAVA boots (about 150 packages that the
+# QEMU boots do not need).
 # The ppc64el liburing and busybox go into a sysroot under the cache
 # (apt-get download + dpkg-deb -x), because installing foreign-architecture
 # -dev packages fails on version skew between mirrors.
@@ -14,13 +16,14 @@ HOST_PKGS=(
 	cpio kmod xz-utils rsync python3 ccache quilt git
 	gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross
 	qemu-system-ppc qemu-system-x86
-	liburing-dev busybox-static lava-dispatcher sparse
+	liburing-dev busybox-static sparse file
 )
 PPC_PKGS=(liburing-dev:ppc64el liburing2:ppc64el busybox-static:ppc64el)
 case "${1:-}" in
 '') ;;
 real-client) HOST_PKGS+=(mmdebstrap arch-test qemu-user-static binfmt-support e2fsprogs) ;;
-*) die "unknown argument '$1' (none, or real-client)" ;;
+lava) HOST_PKGS+=(lava-dispatcher) ;;
+*) die "unknown argument '$1' (none, real-client or lava)" ;;
 esac
 
 [ "$(id -u)" = 0 ] || die "must run as root (apt-get install); try: sudo $0"

@@ -61,7 +61,10 @@ for f in "$CACHE"/results*/timings.txt "$timings"; do
 done
 rm -f "$results"/*.json "$results/report.txt" "$results/kernel-suites.txt" "$results"/logs/*.log "$timings"
 start=$SECONDS
-"$TOP/scripts/install-deps.sh"
+case "${IPI_FP_BOOT:-qemu}" in
+lava | lava-jobs) "$TOP/scripts/install-deps.sh" lava ;;
+*) "$TOP/scripts/install-deps.sh" ;;
+esac
 echo "deps - $((SECONDS - start))" >"$timings"
 # What produced these results, for scripts/evidence/make-evidence.py.
 "$TOP/scripts/write-run-info.py" "$results/run.json" "$0 $*" "${check:+yes}"

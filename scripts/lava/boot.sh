@@ -23,7 +23,8 @@ kernel=$(realpath "${2:?$usage}")
 initrd=$(realpath "${3:?$usage}")
 logf=${4:?$usage}
 guest_setup "${5:-}"
-need_cmd lava-run lava-dispatcher
+command -v lava-run >/dev/null 2>&1 ||
+	die "lava-run not found; install it with 'scripts/install-deps.sh lava' (Debian package lava-dispatcher)"
 need_cmd "$QEMU" "qemu-system-$( [ "$KARCH" = powerpc ] && echo ppc || echo x86)"
 [ -f "$kernel" ] || die "kernel image $kernel not found"
 [ -f "$initrd" ] || die "initramfs $initrd not found"
