@@ -3,7 +3,7 @@
 ROUNDS ?= 1000
 ODIRECT_ROUNDS ?= 334
 
-.PHONY: help deps demo check rates cost real-client virtio-rates evidence lint test patches send-prep gates lava lava-jobs clean
+.PHONY: help deps demo check rates cost real-client virtio-rates evidence serial-parallel lint test patches send-prep gates lava lava-jobs clean
 
 help:
 	@sed -n 's/^## //p' Makefile
@@ -70,6 +70,12 @@ evidence:
 		.cache/results-real-client .cache/results-virtio-rates \
 		>MAINTAINERS-notes/evidence.md.tmp
 	mv MAINTAINERS-notes/evidence.md.tmp MAINTAINERS-notes/evidence.md
+
+## serial-parallel the demo cells (IPI_FP_MATRIX to choose) and the 6.1.192
+##          cost run, each one guest at a time and JOBS at a time (default
+##          nproc, at least 2): same verdicts, cost rows within their noise
+serial-parallel: deps
+	scripts/serial-parallel/run.sh
 
 ## lava     the cells of ci/lava-matrix.tsv booted by LAVA's dispatcher
 ##          (lava-run, no server), checked like CI
