@@ -13,9 +13,9 @@ deps:
 	scripts/install-deps.sh
 
 ## demo     base tree -> series -> kernels -> QEMU guests -> matrix + timings,
-##          checked against ci/expected.tsv: one FAIL-then-PASS pair per
-##          family (ci/demo-matrix.tsv, four kernels); ALL=1 every cell of
-##          ci/matrix.tsv
+##          checked against ci/expected.tsv: one FAIL-then-PASS story per
+##          family in three stages, the matrix after each (ci/demo-matrix.tsv,
+##          five kernels); ALL=1 every cell of ci/matrix.tsv
 demo: deps
 	IPI_FP_MATRIX=$(if $(ALL),ci/matrix.tsv,ci/demo-matrix.tsv) \
 		IPI_FP_KERNEL_SUITES=$(if $(ALL),ci/kernel-suites.tsv,) \

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """report.py [--check] --expected TSV --bases TSV --timings TXT --json OUT
              ARCH BASE VARIANT RESULT_JSON [...]
+report.py --brief --expected TSV --bases TSV ARCH BASE VARIANT RESULT_JSON [...]
 
 Print the fail-before / pass-after matrix from the per-cell results of
 parse-results.py (which applies the verdict rules), the counters of every
@@ -8,7 +9,8 @@ case (rounds, bad, errors, window), the detection and false-positive rates
 with 95 % Wilson bounds, the measurements, the guest errors and the phase
 timings, and write everything as one JSON file. With --check, compare every
 cell with the expected-results table and exit 1 on any difference, on a
-missing cell and on a test case the table does not know.
+missing cell and on a test case the table does not know. --brief prints
+the matrix table alone (run-matrix.sh, after each stage but the last).
 """
 import argparse
 import json
@@ -102,14 +104,18 @@ def main():
     ap.add_argument('--check', action='store_true')
     ap.add_argument('--expected', required=True)
     ap.add_argument('--bases', required=True)
-    ap.add_argument('--timings', required=True)
-    ap.add_argument('--json', required=True)
+    ap.add_argument('--timings')
+    ap.add_argument('--json')
+    ap.add_argument('--brief', action='store_true',
+                    help='the matrix table alone (a run that is not over)')
     ap.add_argument('--matrix', help='the cells that were to run (format of '
                     'ci/matrix.tsv); expected rows of other cells are left out')
     ap.add_argument('cells', nargs='+')
     args = ap.parse_args()
     if len(args.cells) % 4:
         sys.exit('error: report.py: cells come as ARCH BASE VARIANT JSON')
+    if not args.brief and not (args.timings and args.json):
+        sys.exit('error: report.py: --timings and --json are needed (or --brief)')
 
     cells = {}
     for i in range(0, len(args.cells), 4):
@@ -147,6 +153,8 @@ def main():
     for base in dict.fromkeys(b for _, b, _ in columns):
         if labels.get(base, base) != base:
             print(f'  {base}: {labels[base]}')
+    if args.brief:
+        return
     controls = [k for k in cells if split_variant(k[2])[0] not in MAIN_VARIANTS]
     if controls:
         print('\n== other variants (negative controls, debug kernels) ==')

@@ -9,6 +9,10 @@
 # report.txt (what it printed) and run.json (command, revision, settings),
 # from which scripts/evidence/make-evidence.py writes MAINTAINERS-notes/evidence.md.
 # With --check, exits non-zero when a cell differs from ci/expected.tsv.
+# A matrix file may give each line a stage (a fourth column, as
+# ci/demo-matrix.tsv does): stage by stage, the cells are prepared and
+# booted and the matrix so far printed, so that a first answer comes
+# before every kernel is built.
 # IPI_FP_ROUNDS=N runs N rounds of fpu_io_worker, IPI_FP_ICR_ROUNDS=N of
 # icr_nested_ipi, IPI_FP_ODIRECT_ROUNDS=N of each odirect_fork case, instead
 # of their defaults. IPI_FP_MATRIX=FILE runs the
@@ -94,11 +98,16 @@ if [ -n "${IPI_FP_KERNEL_SUITES-$TOP/ci/kernel-suites.tsv}" ] &&
 	done <"${IPI_FP_KERNEL_SUITES-$TOP/ci/kernel-suites.tsv}"
 fi
 
-cells=()
-while IFS=$'\t' read -r arch base variants; do
+# cells: "ARCH BASE VARIANT STAGE"; a matrix file may give a fourth column,
+# the stage (ci/demo-matrix.tsv): the cells of a stage are prepared and
+# booted, and the matrix so far printed, before the next stage starts.
+cells=() stages=()
+while IFS=$'\t' read -r arch base variants stage; do
 	case "$arch" in '#'* | '') continue ;; esac
+	stage=${stage:-all}
+	[[ " ${stages[*]} " == *" $stage "* ]] || stages+=("$stage")
 	for variant in $variants; do
-		cells+=("$arch $base $variant")
+		cells+=("$arch $base $variant $stage")
 	done
 done <"${IPI_FP_MATRIX:-$TOP/ci/matrix.tsv}"
 
@@ -108,7 +117,7 @@ done <"${IPI_FP_MATRIX:-$TOP/ci/matrix.tsv}"
 declare -A builds=()
 host_threads=1
 for cell in "${cells[@]}"; do
-	read -r arch base variant <<<"$cell"
+	read -r arch base variant _ <<<"$cell"
 	builds[$arch-$base-${variant%-physflat}]=1
 	arch_setup "$arch"
 	[ "${IPI_FP_CPUS:-$GUEST_CPUS}" -le "$host_threads" ] || host_threads=${IPI_FP_CPUS:-$GUEST_CPUS}
@@ -120,29 +129,34 @@ progress() {
 	log "[$step_no/$steps_total] $what${last[$key]:+ (last run: ${last[$key]} s)}"
 }
 
-# Prepare every cell first, so the boots run back to back.
+# Prepare every cell of a stage first, so its boots run back to back.
 declare -A kernel=() initrd=() kunit=()
-for cell in "${cells[@]}"; do
-	read -r arch base variant <<<"$cell"
-	id=$arch-$base-$variant
-	build_variant=${variant%-physflat}
-	bid=$arch-$base-$build_variant
-	if [ -z "${kernel[$bid]:-}" ]; then
-		progress "preparing $bid: work tree, kernel, selftests, initramfs" "prep $bid"
-		rc=0
-		IPI_FP_WITH_KERNEL_SUITES=${with_suites[$bid]:-} \
-			"$TOP/scripts/prepare-cell.sh" "$arch" "$base" "$build_variant" "$timings" \
-			>"$results/cell.paths" || rc=$?
-		if [ "$rc" = 3 ]; then
-			log "skipping $id: base $base does not apply to KSRC"
-			continue
+# prepare_stage STAGE: the kernel, selftests and initramfs of its cells.
+prepare_stage() {
+	local cell arch base variant stage id build_variant bid rc
+	for cell in "${cells[@]}"; do
+		read -r arch base variant stage <<<"$cell"
+		[ "$stage" = "$1" ] || continue
+		id=$arch-$base-$variant
+		build_variant=${variant%-physflat}
+		bid=$arch-$base-$build_variant
+		if [ -z "${kernel[$bid]:-}" ]; then
+			progress "preparing $bid: work tree, kernel, selftests, initramfs" "prep $bid"
+			rc=0
+			IPI_FP_WITH_KERNEL_SUITES=${with_suites[$bid]:-} \
+				"$TOP/scripts/prepare-cell.sh" "$arch" "$base" "$build_variant" "$timings" \
+				>"$results/cell.paths" || rc=$?
+			if [ "$rc" = 3 ]; then
+				log "skipping $id: base $base does not apply to KSRC"
+				continue
+			fi
+			[ "$rc" = 0 ] || exit "$rc"
+			read -r "kernel[$bid]" "initrd[$bid]" "kunit[$bid]" <"$results/cell.paths"
 		fi
-		[ "$rc" = 0 ] || exit "$rc"
-		read -r "kernel[$bid]" "initrd[$bid]" "kunit[$bid]" <"$results/cell.paths"
-	fi
-	kernel[$id]=${kernel[$bid]} initrd[$id]=${initrd[$bid]} kunit[$id]=${kunit[$bid]}
-done
-rm -f "$results/cell.paths"
+		kernel[$id]=${kernel[$bid]} initrd[$id]=${initrd[$bid]} kunit[$id]=${kunit[$bid]}
+	done
+	rm -f "$results/cell.paths"
+}
 
 boot_script=$TOP/scripts/boot-guest.sh
 case "${IPI_FP_BOOT:-qemu}" in
@@ -178,19 +192,32 @@ boot_cell() {
 	python3 "$TOP/scripts/parse-results.py" "${kunit[$id]}" "$results/logs/$id.log" \
 		>"$results/$id.json"
 }
-parsed=()
-boots_start=$SECONDS
-for cell in "${cells[@]}"; do
-	read -r arch base variant <<<"$cell"
-	id=$arch-$base-$variant
-	[ -n "${kernel[$id]:-}" ] || continue
-	pool_wait "$jobs"
-	progress "booting $id" "boot $id"
-	boot_cell "$id" "$arch" "$variant" &
-	parsed+=("$arch" "$base" "$variant" "$results/$id.json")
+parsed=() boots_wall=0
+for stage in "${stages[@]}"; do
+	prepare_stage "$stage"
+	boots_start=$SECONDS
+	for cell in "${cells[@]}"; do
+		read -r arch base variant cell_stage <<<"$cell"
+		[ "$cell_stage" = "$stage" ] || continue
+		id=$arch-$base-$variant
+		[ -n "${kernel[$id]:-}" ] || continue
+		pool_wait "$jobs"
+		progress "booting $id" "boot $id"
+		boot_cell "$id" "$arch" "$variant" &
+		parsed+=("$arch" "$base" "$variant" "$results/$id.json")
+	done
+	pool_wait 1
+	boots_wall=$((boots_wall + SECONDS - boots_start))
+	# The matrix so far, after every stage but the last (the full report
+	# follows that one).
+	if [ "$stage" != "${stages[-1]}" ] && [ ${#parsed[@]} -gt 0 ] &&
+		[ "${IPI_FP_BOOT:-}" != lava-jobs ]; then
+		log "stage $stage done; the matrix so far:"
+		python3 "$TOP/scripts/report.py" --brief --expected "$TOP/ci/expected.tsv" \
+			--bases "$TOP/ci/bases.tsv" "${parsed[@]}" || true
+	fi
 done
-pool_wait 1
-echo "wall boot $((SECONDS - boots_start)) jobs=$jobs" >>"$timings"
+echo "wall boot $boots_wall jobs=$jobs" >>"$timings"
 
 if [ "${IPI_FP_BOOT:-}" = lava-jobs ]; then
 	log "LAVA jobs (kernels and initramfs to be served at ${IPI_FP_LAVA_BASE_URL:-file://}):"
