@@ -79,7 +79,7 @@ arch_setup ppc64le
 ksft ARCH=powerpc CROSS_COMPILE="$CROSS" CFLAGS="-I$SYSROOT_PPC/usr/include" \
 	LDFLAGS="-static -L$SYSROOT_PPC/usr/lib/powerpc64le-linux-gnu"
 for f in $progs; do
-	file "$tree/tools/testing/selftests/ipi_fp/$f" | grep -q 'PowerPC.*64-bit LSB' ||
+	file "$tree/tools/testing/selftests/ipi_fp/$f" | grep -q '64-bit LSB.*PowerPC' ||
 		{ echo "cross: $f is not a ppc64le program"; exit 1; }
 done
 [ ! -e "$tree/tools/testing/selftests/ipi_fp/ipi_fp_icr.ko" ] || { echo "cross: x86 module built for powerpc"; exit 1; }
