@@ -13,8 +13,12 @@ die() {
 	exit 1
 }
 
+# log MSG: "[NAME] MSG" on stderr; NAME is the script's path under scripts/
+# (run-matrix, cost/run), so that the rooms' run.sh scripts tell apart.
 log() {
-	echo "[$(basename "$0" .sh)] $*" >&2
+	local name
+	name=$(cd "$(dirname "$0")" && pwd)/$(basename "$0" .sh)
+	echo "[${name#"$TOP"/scripts/}] $*" >&2
 }
 
 # run NAME CMD...: one check of a list: "ok      NAME", or "FAILED  NAME"
