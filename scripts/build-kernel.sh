@@ -94,16 +94,52 @@ for sym in "${!want[@]}"; do
 	die "$f asks for '$line' but the $ARCH_NAME config has '$(grep -e "^$sym=" -e "^# $sym " "$out/.config" || echo "no $sym")'"
 done
 
+# A build directory that never built starts as a copy of the nearest
+# finished build of another tree of the same repository, arch and config
+# (the fewest files changed between the commit it built and this tree's
+# HEAD), so that make compiles only what those changes reach: every file
+# the two commits share gets an old timestamp, the changed ones the time
+# of now. Without one, ccache is all there is.
+seed_build_dir() {
+	local cand ctree ccommit n best='' best_n='' head
+	head=$(git -C "$tree" rev-parse HEAD)
+	for cand in "$CACHE"/trees/*/"$(basename "$out")"; do
+		if [ "$cand" = "$out" ] || [ ! -f "$cand/.ipi_fp-commit" ] ||
+			[ ! -f "$cand/.ipi_fp-fingerprint" ] || ! cmp -s "$cand/.config" "$out/.config"; then
+			continue
+		fi
+		ccommit=$(cat "$cand/.ipi_fp-commit")
+		n=$(git -C "$tree" diff --name-only "$ccommit" "$head" 2>/dev/null | wc -l) || continue
+		if [ -z "$best" ] || [ "$n" -lt "$best_n" ]; then
+			best=$cand best_n=$n
+		fi
+	done
+	[ -n "$best" ] || return 0
+	ccommit=$(cat "$best/.ipi_fp-commit")
+	ctree=$(dirname "$best")
+	log "$ARCH_NAME $(basename "$tree"): starting from the build of $(basename "$ctree") ($best_n files differ)"
+	cp -a "$best/." "$out/"
+	rm -f "$out/.ipi_fp-fingerprint" "$out/.ipi_fp-commit"
+	# The few .cmd files that name the other tree by its absolute path.
+	grep -rlF --include='*.cmd' "$ctree/" "$out" 2>/dev/null |
+		xargs -r sed -i "s|$ctree/|$tree/|g"
+	git -C "$tree" ls-files -z | (cd "$tree" && xargs -0 touch -h -d 2000-01-01)
+	git -C "$tree" diff --name-only -z --diff-filter=d "$ccommit" "$head" |
+		(cd "$tree" && xargs -0 -r touch -h)
+}
+[ -e "$out/vmlinux" ] || seed_build_dir
+
 # x86_64: 'all' also gives Module.symvers for the selftest's module.
 target=vmlinux
 [ "$KARCH" = x86_64 ] && target=all
-rm -f "$out/.ipi_fp-fingerprint"
+rm -f "$out/.ipi_fp-fingerprint" "$out/.ipi_fp-commit"
 "${mk[@]}" -j"$(nproc)" "$target" >"$out/build.log" 2>&1 ||
 	die "kernel build failed; last lines of $out/build.log:"$'\n'"$(tail -n 20 "$out/build.log")"
 mkdir -p "$store.tmp"
 cp "$out/$KIMAGE" "$store.tmp/image"
 cp "$out/.config" "$store.tmp/config"
 echo "$fp" >"$out/.ipi_fp-fingerprint"
+git -C "$tree" rev-parse HEAD >"$out/.ipi_fp-commit"
 echo "$out" >"$store.tmp/builddir"
 rm -rf "$store"
 mv "$store.tmp" "$store"

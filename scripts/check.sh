@@ -2,7 +2,8 @@
 # check.sh: what CI runs. Installs the dependencies, then the static checks
 # (lint.sh), the mails 'make send-prep' writes, checked as a maintainer
 # would (submit/check-submissions.sh), the matrix against ci/expected.tsv
-# (run-matrix.sh --check), the cost table (cost/run.sh: two boots of each
+# (run-matrix.sh --check: the cells of IPI_FP_MATRIX, which make check
+# sets to ci/check-matrix.tsv, or ci/matrix.tsv with ALL=1), the cost table (cost/run.sh: two boots of each
 # 6.1.192 kernel under the instruction-count clock, 3 repetitions of each
 # row, into $CACHE/results-cost-check), the per-patch builds and the sparse and W=1
 # comparison of every submission on both arches (submit/build-gates.sh), the
@@ -16,6 +17,8 @@
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 start=$SECONDS
+export IPI_FP_MATRIX=${IPI_FP_MATRIX:-$TOP/ci/matrix.tsv}
+echo "check: the cells of ${IPI_FP_MATRIX#"$TOP"/}"
 "$TOP/scripts/install-deps.sh"
 rc=0
 times=()

@@ -19,8 +19,9 @@ import sys
 WHAT = {
     True: 'the unpatched and patched cells with the rounds its command '
           'names (IPI_FP_*ROUNDS): the detection and false-positive rates',
-    False: 'every cell of ci/matrix.tsv (with the debug kernels and the '
-           'negative control) with the default rounds',
+    False: 'the cells of its matrix file (IPI_FP_MATRIX: ci/check-matrix.tsv '
+           'in CI, ci/matrix.tsv with the debug kernels and 6.12.117 for '
+           'make check ALL=1) with the default rounds',
 }
 
 
@@ -77,8 +78,8 @@ def section(results, run, report, matrix):
         verdict = (f"{len(matrix['rows'])} rows measured, "
                    f"{len(matrix['errors'])} errors")
     else:
-        rates = 'IPI_FP_MATRIX' in env
-        title = f"{'Rates' if rates else 'Full matrix'}: {WHAT[rates]}"
+        rates = 'IPI_FP_ROUNDS' in env
+        title = f"{'Rates' if rates else 'Matrix'}: {WHAT[rates]}"
         verdict = ('every cell as ci/expected.tsv expects'
                    if not matrix['differences'] else
                    f"{len(matrix['differences'])} cells differ from "
