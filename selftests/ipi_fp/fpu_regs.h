@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FPU_MAX_REGS	16
+#define FPU_MAX_REGS	66
 /* u64 words per register slot: room for a 256-bit register. */
 #define FPU_SLOT_WORDS	4
 
@@ -29,6 +29,9 @@ const char *fpu_reg_name(int i);
  * Load register i from in[i * FPU_SLOT_WORDS], set *ready, spin in user
  * space until *stop is set, then store register i to out[i *
  * FPU_SLOT_WORDS]. Nothing in between touches the registers under test.
+ * A control register (powerpc's FPSCR and VSCR) cannot hold the test's
+ * pattern: the implementation writes the value it sets into its in slot
+ * first, and puts the caller's value back at the end.
  */
 void fpu_regs_spin(uint64_t *in, uint64_t *out, int *ready, int *stop);
 
