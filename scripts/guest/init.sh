@@ -25,9 +25,14 @@ if [ -n "${IPI_FP_ONLINE_CPUS:-}" ]; then
 	done
 fi
 echo "IPI_FP_GUEST_START $(uname -r) $(uname -m) cpus=$(grep -c ^processor /proc/cpuinfo)"
+# A program IPI_FP_ONLY names that is installed but not in the default
+# run (cost: TEST_GEN_PROGS_EXTENDED) joins the list for this run.
 only=
 for t in $(echo "${IPI_FP_ONLY:-}" | tr , ' '); do
 	only="$only -t ipi_fp:$t"
+	if ! grep -qx "ipi_fp:$t" /kselftest/kselftest-list.txt && [ -x "/kselftest/ipi_fp/$t" ]; then
+		echo "ipi_fp:$t" >>/kselftest/kselftest-list.txt
+	fi
 done
 # shellcheck disable=SC2086 # $only is a list of options
 cd /kselftest && ./run_kselftest.sh $only
