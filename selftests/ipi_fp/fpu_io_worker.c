@@ -362,6 +362,20 @@ static void skip_test(const char *why)
 	exit(KSFT_SKIP);
 }
 
+/* False, with the reason, without CONFIG_IO_URING or with io_uring_disabled. */
+static bool io_uring_available(char *why, size_t len)
+{
+	struct io_uring ring;
+	int ret = io_uring_queue_init(1, &ring, 0);
+
+	if (!ret) {
+		io_uring_queue_exit(&ring);
+		return true;
+	}
+	snprintf(why, len, "io_uring unavailable: %s", strerror(-ret));
+	return ret != -ENOSYS && ret != -EPERM;
+}
+
 static int rounds_requested(int argc, char **argv)
 {
 	int opt, rounds = DEFAULT_ROUNDS;
@@ -392,6 +406,8 @@ int main(int argc, char **argv)
 	ksft_set_plan(1);
 
 	if (!fpu_regs_probe(&regs, why, sizeof(why)))
+		skip_test(why);
+	if (!io_uring_available(why, sizeof(why)))
 		skip_test(why);
 	if (sched_getaffinity(0, sizeof(set), &set))
 		ksft_exit_fail_msg("sched_getaffinity: %s\n", strerror(errno));

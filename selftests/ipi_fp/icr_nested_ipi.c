@@ -223,6 +223,8 @@ int main(int argc, char **argv)
 			 MODULE_NAME);
 		skip_test(why);
 	}
+	if (geteuid())
+		skip_test("needs root to load ipi_fp_icr.ko (CAP_SYS_MODULE)");
 
 	/* The module runs its rounds on the loading task's CPU. */
 	if (pin_to_cpu(cpus[0]))
@@ -246,6 +248,12 @@ int main(int argc, char **argv)
 		skip_test("no data breakpoint on ICR2 (needs CONFIG_PERF_EVENTS)");
 	if (ret == -ENXIO)
 		skip_test("cannot probe the call-function-single vector or its sends");
+	if (ret == -ENOEXEC)
+		skip_test("ipi_fp_icr.ko was built for another kernel (ENOEXEC; rebuild with KDIR=)");
+	if (ret == -EPERM || ret == -EKEYREJECTED)
+		skip_test("the kernel refused the module (module signing or lockdown)");
+	if (ret == -EEXIST)
+		skip_test("ipi_fp_icr is already loaded (an earlier run left it: rmmod ipi_fp_icr)");
 	if (ret)
 		ksft_exit_fail_msg("loading %s: %s\n", module_path,
 				   strerror(-ret));

@@ -509,6 +509,11 @@ static int nbd_start(struct device *dev, char *why, size_t len)
 	int i, sock[2], small;
 	char path[64];
 
+	/* Serving an NBD device and mounting on it take CAP_SYS_ADMIN. */
+	if (geteuid()) {
+		snprintf(why, len, "needs root (it serves an NBD device and mounts filesystems on it)");
+		return KSFT_SKIP;
+	}
 	pthread_mutex_init(&srv.lock, NULL);
 	if (pipe(srv.held_fd) || pipe(srv.release_fd) ||
 	    socketpair(AF_UNIX, SOCK_STREAM, 0, sock)) {
@@ -531,9 +536,12 @@ static int nbd_start(struct device *dev, char *why, size_t len)
 	}
 	dev->nbd = open(nbd_dev, O_RDWR);
 	if (dev->nbd < 0) {
-		snprintf(why, len, "%s: %s (needs CONFIG_BLK_DEV_NBD)",
-			 nbd_dev, strerror(errno));
-		return errno == ENOENT || errno == ENXIO ? KSFT_SKIP : KSFT_FAIL;
+		int err = errno;
+
+		snprintf(why, len, "%s: %s (needs CONFIG_BLK_DEV_NBD and root)",
+			 nbd_dev, strerror(err));
+		return err == ENOENT || err == ENXIO || err == EACCES ||
+		       err == EPERM ? KSFT_SKIP : KSFT_FAIL;
 	}
 	/*
 	 * A small send buffer on the kernel's end: a write of more than a
@@ -703,9 +711,10 @@ static int issue_setup(struct issue *io, char *why, size_t len)
 	if (io->how == IO_URING || io->how == IO_URING_FIXED) {
 		ret = io_uring_queue_init(4, &io->ring, 0);
 		if (ret) {
-			snprintf(why, len, "io_uring_queue_init: %s",
+			/* No CONFIG_IO_URING, or kernel.io_uring_disabled. */
+			snprintf(why, len, "io_uring_queue_init: %s (needs io_uring)",
 				 strerror(-ret));
-			return KSFT_FAIL;
+			return ret == -ENOSYS || ret == -EPERM ? KSFT_SKIP : KSFT_FAIL;
 		}
 	}
 	if (io->how == LINUX_AIO) {
@@ -713,7 +722,7 @@ static int issue_setup(struct issue *io, char *why, size_t len)
 		if (syscall(__NR_io_setup, 4, &io->aio)) {
 			snprintf(why, len, "io_setup: %s (needs CONFIG_AIO)",
 				 strerror(errno));
-			return KSFT_FAIL;
+			return errno == ENOSYS ? KSFT_SKIP : KSFT_FAIL;
 		}
 	}
 	return KSFT_PASS;
@@ -1318,9 +1327,13 @@ static void run_case(struct device *dev, const struct test_case *tc,
 		return;
 	}
 	io.fd = fd;
-	if (issue_setup(&io, why, sizeof(why)) != KSFT_PASS) {
+	ret = issue_setup(&io, why, sizeof(why));
+	if (ret != KSFT_PASS) {
 		close(fd);
-		case_fail(tc->name, why);
+		if (ret == KSFT_SKIP)
+			case_skip(tc->name, why);
+		else
+			case_fail(tc->name, why);
 		return;
 	}
 	pins_read(&before);
