@@ -24,9 +24,9 @@ expect_fail() {
 	echo "as expected, exit $rc: $(grep -E -m1 -- "$want" <<<"$out")"
 }
 
-# x86_guest [SED_SCRIPT]: an x86_64 6.1.192 guest (kernel built or taken
-# from the cache) whose /init is scripts/guest/init.sh, edited by SED_SCRIPT
-# if one is given.
+# x86_guest [SED_SCRIPT [FILE]]: an x86_64 6.1.192 guest (kernel built or
+# taken from the cache) whose /init is scripts/guest/init.sh, edited by
+# SED_SCRIPT if one is given, with FILE (a guest-side script) in /kselftest.
 # Sets KERNEL, INITRD and KUNIT (the base tree's KTAP parser).
 x86_guest() {
 	local tree
@@ -35,6 +35,7 @@ x86_guest() {
 	KUNIT=$tree/tools/testing/kunit
 	"$TOP/scripts/build-selftests.sh" x86_64 "$tree" "$TMP/ksft" \
 		"$(cat "$(dirname "$KERNEL")/builddir")" 2>/dev/null
+	[ -z "${2:-}" ] || cp "$2" "$TMP/ksft/"
 	sed "${1:-}" "$TOP/scripts/guest/init.sh" >"$TMP/init"
 	[ -z "${1:-}" ] || ! cmp -s "$TOP/scripts/guest/init.sh" "$TMP/init" ||
 		{ echo "sed '$1' did not change the guest init"; return 1; }

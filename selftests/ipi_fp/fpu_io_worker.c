@@ -39,6 +39,7 @@
 #include <liburing.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -233,10 +234,6 @@ static int setup(struct round *r, struct io_uring *ring, char *dir, int round)
 {
 	int i, ret;
 
-	if (!mkdtemp(dir)) {
-		ksft_print_msg("round %d: mkdtemp: %s\n", round, strerror(errno));
-		return -1;
-	}
 	for (i = 0; i < NR_CHAINS; i++) {
 		snprintf(r->fifo[i], sizeof(r->fifo[i]), "%s/fifo%d", dir, i);
 		if (mkfifo(r->fifo[i], 0600) || pipe(r->pipes[i])) {
@@ -310,10 +307,13 @@ static int teardown(struct round *r, struct io_uring *ring, char *dir,
 	return ret;
 }
 
-/* Runs in a fresh process (io-wq is per task); returns a ROUND_* code. */
-static int run_round(int round, int owner_cpu, int helper_cpu, bool report)
+/*
+ * Runs in a fresh process (io-wq is per task), with its FIFOs in @dir, a
+ * directory the parent made; returns a ROUND_* code.
+ */
+static int run_round(int round, int owner_cpu, int helper_cpu, bool report,
+		     char *dir)
 {
-	char dir[] = "/tmp/fpu_io_worker.XXXXXX";
 	struct io_uring ring;
 	pthread_t thread;
 	struct round *r;
@@ -376,6 +376,37 @@ static bool io_uring_available(char *why, size_t len)
 	return ret != -ENOSYS && ret != -EPERM;
 }
 
+/*
+ * The running round, for a kill (SIGTERM from the kselftest timeout,
+ * SIGINT) of the parent: the round's process is killed and reaped, and
+ * its FIFOs and directory removed, before the parent dies of the signal.
+ */
+static pid_t parent_pid, round_pid;
+static char round_dir[32], round_fifo[NR_CHAINS][64];
+
+static void remove_round_dir(void)
+{
+	int i;
+
+	for (i = 0; i < NR_CHAINS; i++)
+		unlink(round_fifo[i]);
+	rmdir(round_dir);
+}
+
+static void undo_and_die(int sig)
+{
+	if (getpid() == parent_pid) {
+		if (round_pid > 0) {
+			kill(round_pid, SIGKILL);
+			waitpid(round_pid, NULL, 0);
+		}
+		if (round_dir[0])
+			remove_round_dir();
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 static int rounds_requested(int argc, char **argv)
 {
 	int opt, rounds = DEFAULT_ROUNDS;
@@ -409,6 +440,9 @@ int main(int argc, char **argv)
 		skip_test(why);
 	if (!io_uring_available(why, sizeof(why)))
 		skip_test(why);
+	parent_pid = getpid();
+	signal(SIGTERM, undo_and_die);
+	signal(SIGINT, undo_and_die);
 	if (sched_getaffinity(0, sizeof(set), &set))
 		ksft_exit_fail_msg("sched_getaffinity: %s\n", strerror(errno));
 	for (cpu = 0; cpu < CPU_SETSIZE; cpu++) {
@@ -430,16 +464,29 @@ int main(int argc, char **argv)
 		       mutate_no_worker ? " (-M no-worker: no worker is created)" : "");
 	c.requested = rounds;
 	for (round = 0; round < rounds; round++) {
-		int status;
-		pid_t pid = fork();
+		int status, i;
+		pid_t pid;
 
+		strcpy(round_dir, "/tmp/fpu_io_worker.XXXXXX");
+		if (!mkdtemp(round_dir))
+			ksft_exit_fail_msg("mkdtemp: %s\n", strerror(errno));
+		for (i = 0; i < NR_CHAINS; i++)
+			snprintf(round_fifo[i], sizeof(round_fifo[i]), "%s/fifo%d",
+				 round_dir, i);
+		pid = fork();
 		if (pid < 0)
 			ksft_exit_fail_msg("fork: %s\n", strerror(errno));
-		if (pid == 0)
+		if (pid == 0) {
+			signal(SIGTERM, SIG_DFL);
+			signal(SIGINT, SIG_DFL);
 			_exit(run_round(round, owner_cpu, helper_cpu,
-					c.bad < MAX_REPORTED_ROUNDS));
+					c.bad < MAX_REPORTED_ROUNDS, round_dir));
+		}
+		round_pid = pid;
 		if (waitpid(pid, &status, 0) != pid)
 			ksft_exit_fail_msg("waitpid: %s\n", strerror(errno));
+		round_pid = 0;
+		remove_round_dir();
 		c.rounds++;
 		if (!WIFEXITED(status) || WEXITSTATUS(status) == ROUND_ERROR) {
 			c.errors++;

@@ -50,6 +50,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -172,6 +173,19 @@ static bool storm(void)
 	return ok;
 }
 
+/*
+ * Killed (SIGTERM from the kselftest timeout, SIGINT): unload the module
+ * if it is loaded and nothing of it is still queued (a module with a
+ * queued request refuses), then die of the signal. A signal that comes
+ * while the module's rounds run is taken when finit_module() returns.
+ */
+static void unload_and_die(int sig)
+{
+	syscall(__NR_delete_module, MODULE_NAME, O_NONBLOCK);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 int main(int argc, char **argv)
 {
 	long reached, missed, stray, no_nmi, not_sent, stuck, in_window;
@@ -225,6 +239,8 @@ int main(int argc, char **argv)
 	}
 	if (geteuid())
 		skip_test("needs root to load ipi_fp_icr.ko (CAP_SYS_MODULE)");
+	signal(SIGTERM, unload_and_die);
+	signal(SIGINT, unload_and_die);
 
 	/* The module runs its rounds on the loading task's CPU. */
 	if (pin_to_cpu(cpus[0]))

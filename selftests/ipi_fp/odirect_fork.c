@@ -77,6 +77,7 @@
 #include <linux/nbd.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -2046,6 +2047,39 @@ static int parse_args(int argc, char **argv)
 	return rounds;
 }
 
+/*
+ * What a kill undoes (SIGTERM from the kselftest timeout, SIGINT): the
+ * mount (detached: a held read may still be in flight on it), the NBD
+ * connection and vm.nr_hugepages. Then the process dies of the signal,
+ * which ends the server thread, so the kernel's requests fail instead
+ * of waiting for it.
+ */
+static struct device *kill_dev;
+static pid_t kill_pid;			/* the test's process, not a child */
+static char kill_hugepages[24];	/* the value to write back, or "" */
+
+static void undo_and_die(int sig)
+{
+	ssize_t n;
+	int fd;
+
+	if (kill_dev && getpid() == kill_pid) {
+		if (kill_dev->mounted) {
+			umount2(kill_dev->mnt, MNT_DETACH);
+			rmdir(kill_dev->mnt);
+		}
+		ioctl(kill_dev->nbd, NBD_DISCONNECT);
+		fd = kill_hugepages[0] ? open("/proc/sys/vm/nr_hugepages", O_WRONLY) : -1;
+		if (fd >= 0) {
+			n = write(fd, kill_hugepages, strlen(kill_hugepages));
+			(void)n;
+			close(fd);
+		}
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 int main(int argc, char **argv)
 {
 	static const char nr_hugepages[] = "/proc/sys/vm/nr_hugepages";
@@ -2122,10 +2156,17 @@ int main(int argc, char **argv)
 		ksft_finished();
 	}
 
+	kill_dev = &dev;
+	kill_pid = getpid();
+	signal(SIGTERM, undo_and_die);
+	signal(SIGINT, undo_and_die);
 	/* Parent, child or COW copy, and a spare: four huge pages. */
 	saved_hugepages = read_long(nr_hugepages);
-	if (hpage_size && saved_hugepages >= 0 && saved_hugepages < 4)
+	if (hpage_size && saved_hugepages >= 0 && saved_hugepages < 4) {
+		snprintf(kill_hugepages, sizeof(kill_hugepages), "%ld\n",
+			 saved_hugepages);
 		write_long(nr_hugepages, 4);
+	}
 
 	for (i = 0; i < nr_cases; i++)
 		run_case(&dev, &cases[i], rounds);
@@ -2138,6 +2179,8 @@ int main(int argc, char **argv)
 
 	if (hpage_size && saved_hugepages >= 0 && saved_hugepages < 4)
 		write_long(nr_hugepages, saved_hugepages);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
 	nbd_stop(&dev);
 	ksft_finished();
 }

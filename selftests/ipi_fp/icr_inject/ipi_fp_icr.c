@@ -521,8 +521,9 @@ static int storm(void)
 	pr_info("ipi_fp_icr: %d ms of IPIs: async sent %ld run %ld, sync calls %ld\n",
 		storm_ms, storm_async_sent, storm_async_run, storm_sync_calls);
 	if (storm_async_run < storm_async_sent) {
-		/* Lost requests are still queued: stay loaded. */
+		/* Lost requests are still queued in storm_csd: stay loaded. */
 		stuck = 1;
+		__module_get(THIS_MODULE);
 		return 0;
 	}
 	kfree(storm_csd);
@@ -588,6 +589,12 @@ static int __init ipi_fp_icr_init(void)
 		cond_resched();	/* rounds add up to many seconds */
 	}
 
+	/*
+	 * A request the target never ran is still queued in csd, which lives
+	 * in this module: take a reference, so that it cannot be unloaded.
+	 */
+	if (stuck)
+		__module_get(THIS_MODULE);
 	perf_event_release_kernel(icr2_watch);
 	unregister_nmi_handler(NMI_LOCAL, "ipi_fp_icr");
 	unregister_kprobe(&send_probe);
@@ -611,6 +618,10 @@ out_free:
 	return ret;
 }
 
+/*
+ * Everything is undone before init returns; a module left with a queued
+ * request holds a reference to itself and never gets here.
+ */
 static void __exit ipi_fp_icr_exit(void)
 {
 }
@@ -619,3 +630,4 @@ module_init(ipi_fp_icr_init);
 module_exit(ipi_fp_icr_exit);
 MODULE_DESCRIPTION("ipi_fp: nested xAPIC IPI sender injection test");
 MODULE_LICENSE("GPL");
+MODULE_INFO(test, "Y");
