@@ -25,6 +25,9 @@ cp -r "$ksft" "$root/kselftest"
 cp "$init" "$root/init"
 cp "$TOP/scripts/guest/timeout.sh" "$root/usr/bin/timeout"
 chmod 755 "$root/init" "$root/usr/bin/timeout"
+# mktemp's directories are 0700: a user that is not root must reach the
+# shell and the tests (ci/tests/unprivileged-run.sh).
+chmod -R a+rX "$root"
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) |
 	gzip -n -1 >"$out.tmp"
 mv "$out.tmp" "$out"
