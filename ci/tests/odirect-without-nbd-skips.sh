@@ -11,9 +11,9 @@ mkdir -p "$TMP/selftests/ipi_fp"
 git --git-dir="$IPI_FP_CACHE/linux.git" show "$base:tools/testing/selftests/kselftest.h" \
 	>"$TMP/selftests/kselftest.h"
 cp "$TOP/selftests/ipi_fp/odirect_fork.c" "$TOP/selftests/ipi_fp/ipi_fp_counts.h" \
-	"$TMP/selftests/ipi_fp/"
-gcc -O2 -Wall -Werror -o "$TMP/odirect_fork" "$TMP/selftests/ipi_fp/odirect_fork.c" \
-	-luring -lpthread
+	"$TOP/selftests/ipi_fp/ipi_fp_uring.h" "$TMP/selftests/ipi_fp/"
+gcc -O2 -Wall -Werror -DHAVE_LIBURING -o "$TMP/odirect_fork" \
+	"$TMP/selftests/ipi_fp/odirect_fork.c" -luring -lpthread
 
 rc=0
 out=$("$TMP/odirect_fork" -r 1 -d "$TMP/no-such-nbd") || rc=$?

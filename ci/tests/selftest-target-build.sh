@@ -6,7 +6,9 @@
 # O= (the kernel build directory: the module's KDIR by default), and cross
 # for ppc64le; afterwards git sees the tree exactly as committed. Without
 # a built kernel the module is left out with a warning, never built
-# against the running kernel.
+# against the running kernel. liburing is found where it is installed
+# (native and cross); without it (HAVE_LIBURING=0) the build still
+# succeeds, warns, and fpu_io_worker skips saying why.
 # shellcheck source=ci/tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=scripts/lib.sh
@@ -49,6 +51,7 @@ for base in 6.1.192 6.12.117; do
 	for f in $progs ipi_fp_icr.ko; do
 		[ -f "$TMP/install-$base/ipi_fp/$f" ] || { echo "$base: $f not installed"; exit 1; }
 	done
+	! grep -q 'liburing not found' "$TMP/make.log" || { echo "$base: liburing not found"; exit 1; }
 	ksft KDIR="$kdir" clean
 	clean_as_git "$tree" "$base in-tree build, install, clean"
 	# in-tree, no built kernel anywhere: no module, a warning, no failure
@@ -83,6 +86,21 @@ for f in $progs; do
 		{ echo "cross: $f is not a ppc64le program"; exit 1; }
 done
 [ ! -e "$tree/tools/testing/selftests/ipi_fp/ipi_fp_icr.ko" ] || { echo "cross: x86 module built for powerpc"; exit 1; }
+! grep -q 'liburing not found' "$TMP/make.log" || { echo "cross: the sysroot's liburing not found"; exit 1; }
 ksft ARCH=powerpc CROSS_COMPILE="$CROSS" clean
 clean_as_git "$tree" "cross build and clean"
-echo "in-tree (6.1.192, 6.12.117), O= and cross ppc64le: built, installed, cleaned to git's tree; module from the tree's kernel only"
+
+# without liburing: built, a warning, fpu_io_worker skips with the reason
+: >"$TMP/make.log"
+ksft KDIR= HAVE_LIBURING=0
+grep -q 'liburing not found' "$TMP/make.log" || { echo "no warning without liburing"; exit 1; }
+rc=0
+skip=$("$tree/tools/testing/selftests/ipi_fp/fpu_io_worker" -r 1) || rc=$?
+if [ "$rc" != 4 ] || ! grep -q '^ok 1 .* # SKIP .*built without liburing' <<<"$skip"; then
+	echo "fpu_io_worker without liburing (exit $rc):"
+	echo "$skip"
+	exit 1
+fi
+ksft clean
+clean_as_git "$tree" "build without liburing and clean"
+echo "in-tree (6.1.192, 6.12.117), O=, cross ppc64le and without liburing: built, installed, cleaned to git's tree; module from the tree's kernel only"

@@ -36,7 +36,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <liburing.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -53,6 +52,7 @@
 #include "../kselftest.h"
 #include "fpu_regs.h"
 #include "ipi_fp_counts.h"
+#include "ipi_fp_uring.h"
 
 #define TEST_NAME		"fp_vector_regs_survive_io_worker_creation"
 #define DEFAULT_ROUNDS		20
@@ -362,20 +362,6 @@ static void skip_test(const char *why)
 	exit(KSFT_SKIP);
 }
 
-/* False, with the reason, without CONFIG_IO_URING or with io_uring_disabled. */
-static bool io_uring_available(char *why, size_t len)
-{
-	struct io_uring ring;
-	int ret = io_uring_queue_init(1, &ring, 0);
-
-	if (!ret) {
-		io_uring_queue_exit(&ring);
-		return true;
-	}
-	snprintf(why, len, "io_uring unavailable: %s", strerror(-ret));
-	return ret != -ENOSYS && ret != -EPERM;
-}
-
 /*
  * The running round, for a kill (SIGTERM from the kselftest timeout,
  * SIGINT) of the parent: the round's process is killed and reaped, and
@@ -438,7 +424,7 @@ int main(int argc, char **argv)
 
 	if (!fpu_regs_probe(&regs, why, sizeof(why)))
 		skip_test(why);
-	if (!io_uring_available(why, sizeof(why)))
+	if (!ipi_fp_io_uring_usable(why, sizeof(why)))
 		skip_test(why);
 	parent_pid = getpid();
 	signal(SIGTERM, undo_and_die);

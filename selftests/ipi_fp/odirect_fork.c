@@ -72,7 +72,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <liburing.h>
 #include <linux/aio_abi.h>
 #include <linux/nbd.h>
 #include <poll.h>
@@ -95,6 +94,7 @@
 
 #include "../kselftest.h"
 #include "ipi_fp_counts.h"
+#include "ipi_fp_uring.h"
 
 #define DEFAULT_ROUNDS		20
 #define NR_NBD_TRIED		16
@@ -710,12 +710,13 @@ static int issue_setup(struct issue *io, char *why, size_t len)
 	int ret;
 
 	if (io->how == IO_URING || io->how == IO_URING_FIXED) {
+		if (!ipi_fp_io_uring_usable(why, len))
+			return KSFT_SKIP;
 		ret = io_uring_queue_init(4, &io->ring, 0);
 		if (ret) {
-			/* No CONFIG_IO_URING, or kernel.io_uring_disabled. */
-			snprintf(why, len, "io_uring_queue_init: %s (needs io_uring)",
+			snprintf(why, len, "io_uring_queue_init: %s",
 				 strerror(-ret));
-			return ret == -ENOSYS || ret == -EPERM ? KSFT_SKIP : KSFT_FAIL;
+			return KSFT_FAIL;
 		}
 	}
 	if (io->how == LINUX_AIO) {
@@ -1510,7 +1511,12 @@ static void run_frame_check_control(void)
 	struct iovec iov;
 	int pinned, freed, ret;
 	unsigned char *page;
+	char why[160];
 
+	if (!ipi_fp_io_uring_usable(why, sizeof(why))) {
+		case_skip(FRAME_CONTROL, why);
+		return;
+	}
 	page = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ret = io_uring_queue_init(4, &ring, 0);
@@ -1922,8 +1928,13 @@ static void run_held_case(enum held_case hc)
 	struct pins before;
 	ssize_t res = 0;
 	pid_t pid = -1;
-	char s = 0;
+	char s = 0, why[160];
 
+	/* The munmap case's read is an io_uring one. */
+	if (hc == MUNMAP_WHILE_HELD && !ipi_fp_io_uring_usable(why, sizeof(why))) {
+		case_skip(name, why);
+		return;
+	}
 	pins_read(&before);
 	server_arm(RAW_OFFSET, MARK);
 	if (hc == MUNMAP_WHILE_HELD) {
