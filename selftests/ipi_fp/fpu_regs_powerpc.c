@@ -73,7 +73,7 @@ const char *fpu_reg_name(int i)
  */
 void fpu_regs_spin(uint64_t *in, uint64_t *out, int *ready, int *stop)
 {
-	uint64_t saved[4] __attribute__((aligned(16)));
+	uint64_t saved[4];	/* lxvd2x/stxvd2x take any address */
 	uint64_t *fpscr = in + SLOT_FPSCR * FPU_SLOT_WORDS;
 	uint64_t *vscr = in + SLOT_VSCR * FPU_SLOT_WORDS;
 	int w;

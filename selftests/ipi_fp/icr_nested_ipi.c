@@ -265,11 +265,11 @@ int main(int argc, char **argv)
 	if (ret == -ENXIO)
 		skip_test("cannot probe the call-function-single vector or its sends");
 	if (ret == -ENOEXEC)
-		skip_test("ipi_fp_icr.ko was built for another kernel (ENOEXEC; rebuild with KDIR=)");
+		skip_test("ipi_fp_icr.ko is for another kernel (ENOEXEC: rebuild with KDIR=)");
 	if (ret == -EPERM || ret == -EKEYREJECTED)
 		skip_test("the kernel refused the module (module signing or lockdown)");
 	if (ret == -EEXIST)
-		skip_test("ipi_fp_icr is already loaded (an earlier run left it: rmmod ipi_fp_icr)");
+		skip_test("ipi_fp_icr is already loaded (left by an earlier run?)");
 	if (ret)
 		ksft_exit_fail_msg("loading %s: %s\n", module_path,
 				   strerror(-ret));

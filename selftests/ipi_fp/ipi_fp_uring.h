@@ -2,8 +2,8 @@
 /*
  * io_uring for odirect_fork and fpu_io_worker: liburing where it was
  * found at build time (the Makefile defines HAVE_LIBURING), else
- * stand-ins for the calls the tests make, which fail with ENOSYS as
- * a kernel without io_uring does, so that only what needs io_uring skips.
+ * stand-ins for the calls the tests make, which fail (EOPNOTSUPP), so
+ * that only what needs io_uring skips.
  */
 #ifndef IPI_FP_URING_H
 #define IPI_FP_URING_H
@@ -18,18 +18,16 @@
 #define IPI_FP_URING_MISSING	""
 #else
 #include <sys/uio.h>
+#include <linux/io_uring.h>
 #include <linux/time_types.h>
 #define IPI_FP_URING_MISSING	" (built without liburing: install liburing-dev)"
 
 struct io_uring { int fd; };
-struct io_uring_sqe { unsigned char flags; };
-#define IOSQE_IO_LINK		(1U << 2)
-struct io_uring_cqe { int res; };
 
 static inline int io_uring_queue_init(unsigned int entries,
 				      struct io_uring *ring, unsigned int flags)
 {
-	return -ENOSYS;
+	return -EOPNOTSUPP;
 }
 
 static inline void io_uring_queue_exit(struct io_uring *ring)
@@ -62,26 +60,26 @@ static inline void io_uring_prep_read_fixed(struct io_uring_sqe *sqe, int fd,
 
 static inline int io_uring_submit(struct io_uring *ring)
 {
-	return -ENOSYS;
+	return -EOPNOTSUPP;
 }
 
 static inline int io_uring_register_buffers(struct io_uring *ring,
 					    const struct iovec *iovecs,
 					    unsigned int nr_iovecs)
 {
-	return -ENOSYS;
+	return -EOPNOTSUPP;
 }
 
 static inline int io_uring_unregister_buffers(struct io_uring *ring)
 {
-	return -ENOSYS;
+	return -EOPNOTSUPP;
 }
 
 static inline int io_uring_wait_cqe_timeout(struct io_uring *ring,
 					    struct io_uring_cqe **cqe_ptr,
 					    struct __kernel_timespec *ts)
 {
-	return -ENOSYS;
+	return -EOPNOTSUPP;
 }
 
 static inline void io_uring_cqe_seen(struct io_uring *ring,
@@ -92,22 +90,21 @@ static inline void io_uring_cqe_seen(struct io_uring *ring,
 
 /*
  * False, with the reason in @why, where io_uring cannot be used: no
- * liburing at build time, no CONFIG_IO_URING (ENOSYS), or
- * kernel.io_uring_disabled (EPERM). Any other failure is the test's to
- * report.
+ * liburing at build time, a kernel without CONFIG_IO_URING,
+ * kernel.io_uring_disabled, or no memory for a ring (RLIMIT_MEMLOCK).
  */
 static inline bool ipi_fp_io_uring_usable(char *why, size_t len)
 {
 	struct io_uring ring;
 	int ret = io_uring_queue_init(1, &ring, 0);
 
-	if (!ret) {
-		io_uring_queue_exit(&ring);
-		return true;
+	if (ret) {
+		snprintf(why, len, "io_uring unavailable: %s%s", strerror(-ret),
+			 IPI_FP_URING_MISSING);
+		return false;
 	}
-	snprintf(why, len, "io_uring unavailable: %s%s", strerror(-ret),
-		 IPI_FP_URING_MISSING);
-	return ret != -ENOSYS && ret != -EPERM;
+	io_uring_queue_exit(&ring);
+	return true;
 }
 
 #endif /* IPI_FP_URING_H */
