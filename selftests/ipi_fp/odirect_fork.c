@@ -104,7 +104,12 @@
 /* The read: DIO_LEN bytes, the first DIO_HEAD of them before a page end. */
 #define DIO_LEN			4096
 #define DIO_HEAD		3584
-#define RAW_OFFSET		(64 * 1024)
+/*
+ * Where the raw-device reads go: past the first MiB, where tools that
+ * probe a new block device (blkid, udev) look for superblocks (btrfs at
+ * 64 KiB, iso9660 at 32 KiB, ZFS labels in the first 512 KiB).
+ */
+#define RAW_OFFSET		(1024 * 1024 + 28 * 1024)
 #define BIG_PAGES		257	/* more than one bio of 256 vecs */
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ	22
@@ -193,7 +198,7 @@ static struct {
 	int sock;
 	unsigned char disk[DEV_SIZE];
 	pthread_mutex_t lock;
-	bool armed;		/* hold the next read of held_offset */
+	bool armed;		/* hold the next DIO_LEN read of held_offset */
 	bool armed_write;	/* hold the next write of held_offset */
 	uint64_t held_offset;
 	unsigned char pattern;	/* what the held read returns */
@@ -297,7 +302,11 @@ static void *nbd_server(void *arg)
 			srv.last_from = from;
 			srv.last_len = len;
 			memcpy(data, srv.disk + from, len);
-			if (srv.armed && from == srv.held_offset) {
+			/*
+			 * Only the test's own read: its offset and its length
+			 * (a prober's buffered read comes with readahead's).
+			 */
+			if (srv.armed && from == srv.held_offset && len == DIO_LEN) {
 				srv.armed = false;
 				hold = true;
 				memset(data, srv.pattern, len);
