@@ -19,7 +19,13 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 start=$SECONDS
 export IPI_FP_MATRIX=${IPI_FP_MATRIX:-$TOP/ci/matrix.tsv}
-echo "check: the cells of ${IPI_FP_MATRIX#"$TOP"/}"
+# CI (ci/check-matrix.tsv) runs the kernel's own suites in the ppc64le
+# pair only; the full matrix in both.
+if [ "$(basename "$IPI_FP_MATRIX")" != matrix.tsv ]; then
+	export IPI_FP_KERNEL_SUITES=${IPI_FP_KERNEL_SUITES-$TOP/ci/check-kernel-suites.tsv}
+fi
+suites=${IPI_FP_KERNEL_SUITES-$TOP/ci/kernel-suites.tsv}
+echo "check: the cells of ${IPI_FP_MATRIX#"$TOP"/}, the kernel-suite pairs of ${suites#"$TOP"/}"
 "$TOP/scripts/install-deps.sh"
 rc=0
 times=()
