@@ -5,7 +5,7 @@
 # that it died of the signal and left nothing behind: no mount under /tmp,
 # no temporary directory, no connected nbd device, no loaded ipi_fp_icr,
 # vm.nr_hugepages and THP as before. Prints KTAP: one case per kill, named
-# kill_PROG_after_Ds, with the last line the program printed before it.
+# kill_PROG_after_LINE, with the last case the program finished before it.
 
 # leftovers: what a killed program may leave, one line each.
 leftovers() {
@@ -19,19 +19,21 @@ leftovers() {
 	echo "THP $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)"
 }
 
-# PROGRAM ARGS | DELAY (seconds): the kills.
-# (rounds so that each run outlasts its kills: odirect_fork in its
-# raw-device cases, then in its msdos and ext4 file cases (the console
-# names the last case finished); icr_nested_ipi in its module
-# rounds, where the signal waits for finit_module() to return).
-kills='odirect_fork -r 5|1
-odirect_fork -r 5|3
-odirect_fork -r 5|4
-odirect_fork -r 5|5
-fpu_io_worker -r 1000|0.5
-fpu_io_worker -r 1000|2
-icr_nested_ipi -r 3000|1
-icr_nested_ipi -r 3000|6'
+# PROGRAM ARGS | WHEN: the kills. WHEN (grep -E) starts a line the program
+# prints (its output is polled, 60 s at most): the kill follows that line
+# at once, so it lands in the program's next step whatever the host's
+# speed; the rounds make every step outlast the poll. odirect_fork is
+# killed in its raw-device small-page, THP, msdos file and ext4 file
+# cases (after the case before each), fpu_io_worker in its first rounds
+# and icr_nested_ipi in its module's rounds (the signal waits for
+# finit_module() to return) and in the storm.
+kills='odirect_fork -r 20|(not )?ok 1 dio_
+odirect_fork -r 20|(not )?ok 5 dio_
+odirect_fork -r 20|(not )?ok 11 dio_
+odirect_fork -r 20|(not )?ok 15 dio_
+fpu_io_worker -r 1000|# SSE
+icr_nested_ipi -r 3000|# loading ipi_fp_icr
+icr_nested_ipi -r 3000|(not )?ok 2 '
 
 before=$(leftovers)
 echo "# before: $(echo "$before" | tr '\n' ';')"
@@ -39,14 +41,18 @@ echo "TAP version 13"
 echo "1..$(echo "$kills" | wc -l)"
 n=0
 cd /kselftest/ipi_fp || exit 1
-echo "$kills" | while IFS='|' read -r cmd delay; do
+echo "$kills" | while IFS='|' read -r cmd when; do
 	n=$((n + 1))
 	prog=${cmd%% *}
-	name="kill_${prog}_after_${delay}s"
+	name="kill_${prog}_after_$(echo "$when" | sed 's/(not )?//' | tr -c 'A-Za-z0-9\n' _ | sed 's/_*$//')"
 	# shellcheck disable=SC2086 # $cmd is the program and its options
 	./$cmd >/tmp/kill.out 2>&1 &
 	pid=$!
-	sleep "$delay"
+	polls=0
+	while ! grep -qE "^$when" /tmp/kill.out && [ "$polls" -lt 600 ]; do
+		sleep 0.1
+		polls=$((polls + 1))
+	done
 	kill -TERM "$pid"
 	wait "$pid"
 	rc=$?

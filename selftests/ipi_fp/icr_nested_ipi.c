@@ -93,6 +93,25 @@ static int pin_to_cpu(int cpu)
 	return sched_setaffinity(0, sizeof(set), &set);
 }
 
+/*
+ * A helper thread, with SIGTERM and SIGINT blocked: a kill must reach the
+ * main thread, whose handler runs only after finit_module() returns (in
+ * another thread it would find the module still coming and leave it).
+ */
+static int create_thread(pthread_t *thread, void *(*fn)(void *), void *arg)
+{
+	sigset_t set, old;
+	int ret;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	ret = pthread_create(thread, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return ret;
+}
+
 /* Keep a CPU busy in user space, interrupts enabled. */
 static void *spin(void *arg)
 {
@@ -139,8 +158,8 @@ static bool storm(void)
 		nthreads = 0;
 	}
 	for (i = 0; i < nthreads; i++)
-		if (pthread_create(&threads[i], NULL, membarrier_loop,
-				   (void *)(long)cpu_list[i]))
+		if (create_thread(&threads[i], membarrier_loop,
+				  (void *)(long)cpu_list[i]))
 			ksft_exit_fail_msg("pthread_create failed\n");
 	snprintf(params, sizeof(params), "storm_ms=%d", STORM_MS);
 	ret = load_module(module_path, params);
@@ -246,8 +265,8 @@ int main(int argc, char **argv)
 	if (pin_to_cpu(cpus[0]))
 		ksft_exit_fail_msg("sched_setaffinity: %s\n", strerror(errno));
 	for (i = 0; i < 2; i++)
-		if (pthread_create(&spinners[i], NULL, spin,
-				   (void *)(long)cpus[i ? ncpus - 1 : 1]))
+		if (create_thread(&spinners[i], spin,
+				  (void *)(long)cpus[i ? ncpus - 1 : 1]))
 			ksft_exit_fail_msg("pthread_create failed\n");
 	snprintf(params, sizeof(params),
 		 "sender=%d target=%d third=%d rounds=%d mutate=%d",
