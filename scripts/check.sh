@@ -19,11 +19,12 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 start=$SECONDS
 export IPI_FP_MATRIX=${IPI_FP_MATRIX:-$TOP/ci/matrix.tsv}
-# CI (ci/check-matrix.tsv) runs the kernel's own suites in the ppc64le
-# pair only; the full matrix in both.
-if [ "$(basename "$IPI_FP_MATRIX")" != matrix.tsv ]; then
+# full: ALL=1 (ci/matrix.tsv). CI (ci/check-matrix.tsv) runs the kernel's
+# own suites in the ppc64le pair only, the full matrix in both.
+full=
+[ "$(basename "$IPI_FP_MATRIX")" != matrix.tsv ] || full=1
+[ -n "$full" ] ||
 	export IPI_FP_KERNEL_SUITES=${IPI_FP_KERNEL_SUITES-$TOP/ci/check-kernel-suites.tsv}
-fi
 suites=${IPI_FP_KERNEL_SUITES-$TOP/ci/kernel-suites.tsv}
 echo "check: the cells of ${IPI_FP_MATRIX#"$TOP"/}, the kernel-suite pairs of ${suites#"$TOP"/}"
 "$TOP/scripts/install-deps.sh"
@@ -51,7 +52,7 @@ step "cost: x86_64 6.1.192 under the instruction-count clock, 3 repetitions (scr
 	IPI_FP_COST_REPS=3 "$TOP/scripts/cost/run.sh"
 # In CI the states before a submission's last patch are built on ppc64le
 # only (generic code; both arches with ALL=1 and in make gates).
-if [ "$(basename "$IPI_FP_MATRIX")" = matrix.tsv ]; then
+if [ -n "$full" ]; then
 	step scripts/submit/build-gates.sh "$TOP/scripts/submit/build-gates.sh"
 else
 	step "scripts/submit/build-gates.sh (IPI_FP_BISECT_ARCHS=ppc64le)" \
