@@ -33,7 +33,9 @@ or SKIP:
   bad == 0 and leaks == 0; FAIL needs rounds == requested, errors == 0
   and bad or leaks > 0; a case that reports frame_checks must have run
   the pinned-page check every round; an odirect_fork race case may only
-  PASS when FOLL_PIN pins were taken (pins_acquired > 0); kind=measure
+  PASS when fork() copied the read's pages for the child in every round
+  (copied_at_fork == rounds: what fork() does to pinned pages, seen on
+  the test's own pages); kind=measure
   cases (costs, the IPI storm) cannot tell a fixed kernel from a broken one
   and get MEASURED, not PASS.
 """
@@ -179,11 +181,12 @@ def case_verdict(key, ktap, counts):
     if ktap == 'PASS':
         if bad or leaks:
             return 'ERROR', f'ok, but counted bad {bad}, leaks {leaks}'
-        pins = counts.get('pins_acquired')
-        if MUST_PIN.match(key) and not (isinstance(pins, int) and pins > 0):
-            return 'ERROR', (f'clean with pins_acquired={pins}: no FOLL_PIN '
-                             'pin was seen, the kernel kept the data some '
-                             'other way')
+        copied = counts.get('copied_at_fork')
+        if MUST_PIN.match(key) and copied != rounds:
+            return 'ERROR', (f'clean with copied_at_fork={copied} of '
+                             f'{rounds}: fork() did not copy the read\'s '
+                             'pages as it copies pinned ones, the kernel '
+                             'kept the data some other way')
         return 'PASS', ''
     if not bad and not leaks:
         return 'ERROR', 'not ok, but no bad round and no leak counted'

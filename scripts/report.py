@@ -175,13 +175,15 @@ def main():
         print('\n== counters per case (IPI_FP_COUNTS; window: rounds in which '
               'the race was seen open) ==')
         rows = [['cell', 'test case', 'kind', 'rounds', 'bad', 'errors',
-                 'window', 'pins +/-', 'leaks', 'verdict']]
+                 'window', 'copied at fork', 'pins +/-', 'leaks',
+                 'verdict']]
         for t in tallies:
             pins = ('-' if t.get('pins_acquired', -1) < 0 else
                     f"{t['pins_acquired']}/{t['pins_released']}")
             rows.append([f"{t['arch']} {t['base']} {t['variant']}", t['test'],
                          t['kind'], f"{t['rounds']}/{t['requested']}",
                          str(t['bad']), str(t['errors']), str(t['window']),
+                         str(t.get('copied_at_fork', '-')),
                          pins, str(t.get('leaks', '-')), t['verdict']])
         table(rows)
 

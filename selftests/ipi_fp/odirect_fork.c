@@ -49,7 +49,11 @@
  * folio_add_pin(), which pins without counting nr_foll_pin_acquired,
  * while the release counts them all; the test prints it. The
  * counters are system-wide: pinning by other tasks during the case moves
- * them too. A kernel that takes no pins has both at 0. After each round's
+ * them too: they are information. What shows that the kernel kept the
+ * data by pinning is on the test's own pages: the child of each race round
+ * reads its frames of the read's pages right after fork() and compares
+ * them with the parent's; copies there (copied_at_fork counts the rounds)
+ * are what fork() does to pinned pages. After each round's
  * I/O has completed the test forks once more: a page that is still pinned
  * is copied for the child, so a child frame (/proc/self/pagemap) that
  * differs from the parent's is a leaked pin. That frame check, on the
@@ -704,6 +708,7 @@ struct issue {
 	bool registered;	/* IO_URING_FIXED: buf is a registered buffer */
 	aio_context_t aio;
 	long long fork_ns;	/* the parent's fork() of the last round */
+	bool copied_at_fork;	/* the last round's child got copies of the read's pages */
 };
 
 static void *pread_thread(void *arg)
@@ -866,6 +871,29 @@ static bool read_frames(int pagemap, uintptr_t first, size_t n,
 	return true;
 }
 
+/*
+ * In a child just forked: how many of the n pages from first have a frame
+ * other than the parent's (frames, read before the fork), -1 when one is
+ * unknown. Its own pagemap: an inherited descriptor still reads the
+ * parent's page tables.
+ */
+static int frames_copied(uintptr_t first, size_t n, const uint64_t *frames)
+{
+	int own = open("/proc/self/pagemap", O_RDONLY), differ = 0;
+	size_t i;
+	uint64_t f;
+
+	if (own < 0)
+		return -1;
+	for (i = 0; i < n && differ >= 0; i++) {
+		f = frame_of(own, (void *)(first + i * page_size));
+		/* Not mapped in the child: cannot tell. */
+		differ = f ? differ + (f != frames[i]) : -1;
+	}
+	close(own);
+	return differ;
+}
+
 #define FRAME_CHECK_TRIES	5
 
 /*
@@ -891,26 +919,9 @@ static int pinned_pages_left(const unsigned char *buf, size_t len)
 			break;
 		pid = fork();
 		if (pid == 0) {
-			/*
-			 * Its own pagemap: an inherited descriptor still
-			 * reads the parent's page tables.
-			 */
-			int own = open("/proc/self/pagemap", O_RDONLY);
-			int differ = 0;
-			size_t i;
+			int differ = frames_copied(first, n, frames);
 
-			if (own < 0)
-				_exit(255);
-			for (i = 0; i < n; i++) {
-				uint64_t f = frame_of(own, (void *)(first +
-								i * page_size));
-
-				/* Not mapped in the child: cannot tell. */
-				if (!f)
-					_exit(255);
-				differ += f != frames[i];
-			}
-			_exit(differ > 250 ? 250 : differ);
+			_exit(differ < 0 ? 255 : differ > 250 ? 250 : differ);
 		}
 		if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
 		    WEXITSTATUS(st) == 255)
@@ -997,11 +1008,13 @@ static void wait_pins_released(const struct pins *before)
 /*
  * The counter line of a case, with the pin deltas since *before and the
  * leaks seen: fewer pins released than taken count as one more leak.
- * frame_checks < 0:
- * the pinned-page check does not apply. Returns the leaks.
+ * frame_checks < 0: the pinned-page check does not apply; copied_at_fork
+ * < 0: no fork race (else the rounds whose child got copies of the read's
+ * pages at fork()). Returns the leaks.
  */
 static int print_counts(const char *name, struct ipi_fp_counts *c,
-			const struct pins *before, int leaks, int frame_checks)
+			const struct pins *before, int leaks, int frame_checks,
+			int copied_at_fork)
 {
 	long long acquired = -1, released = -1;
 	struct pins after;
@@ -1031,6 +1044,9 @@ static int print_counts(const char *name, struct ipi_fp_counts *c,
 	if (frame_checks >= 0)
 		snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra),
 			 " frame_checks=%d", frame_checks);
+	if (copied_at_fork >= 0)
+		snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra),
+			 " copied_at_fork=%d", copied_at_fork);
 	ipi_fp_print_counts(name, c, extra);
 	return leaks;
 }
@@ -1107,13 +1123,20 @@ static enum round_result run_round(struct issue *io, struct buffer *b,
 				   int round, bool report, bool *in_window)
 {
 	unsigned char pattern = 1 + round % 0x50, c = 0;
-	int go[2], result[2], status;
-	size_t stale, leaked = 0;
+	int go[2], result[2], status, pagemap;
+	struct { size_t leaked; int copied; } child = { 0, -1 };
+	size_t stale, n;
+	uint64_t frames[2];
+	uintptr_t first;
 	struct timespec t0, t1;
+	bool known;
 	ssize_t res;
 	pid_t pid;
 
 	io->buf = b->pages + page_size - DIO_HEAD;
+	first = (uintptr_t)io->buf / page_size * page_size;
+	n = ((uintptr_t)io->buf + DIO_LEN - first + page_size - 1) / page_size;
+	io->copied_at_fork = false;
 	server_arm(io->dev_offset, pattern);
 	*in_window = false;
 
@@ -1137,6 +1160,16 @@ static enum round_result run_round(struct issue *io, struct buffer *b,
 		return ROUND_ERROR;
 	}
 
+	/*
+	 * The read's pages as the parent has them while the read is held: a
+	 * child that finds other frames there got copies at fork(), which is
+	 * what a pin does (the evidence for a PASS is the test's own pages,
+	 * not system-wide counters).
+	 */
+	pagemap = open("/proc/self/pagemap", O_RDONLY);
+	known = pagemap >= 0 && n <= 2 && read_frames(pagemap, first, n, frames);
+	if (pagemap >= 0)
+		close(pagemap);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	pid = fork();
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -1145,10 +1178,11 @@ static enum round_result run_round(struct issue *io, struct buffer *b,
 	if (pid == 0) {
 		close(go[1]);
 		close(result[0]);
+		child.copied = known ? frames_copied(first, n, frames) : -1;
 		if (read_full(go[0], &c, 1))
 			_exit(1);
-		leaked = count_bytes(io->buf, DIO_LEN, pattern, true);
-		_exit(write_full(result[1], &leaked, sizeof(leaked)) ? 1 : 0);
+		child.leaked = count_bytes(io->buf, DIO_LEN, pattern, true);
+		_exit(write_full(result[1], &child, sizeof(child)) ? 1 : 0);
 	}
 	close(go[0]);
 	close(result[1]);
@@ -1161,27 +1195,28 @@ static enum round_result run_round(struct issue *io, struct buffer *b,
 	stale = count_bytes(io->buf, DIO_LEN, pattern, false);
 	if (pid > 0) {
 		if (write_full(go[1], &c, 1) ||
-		    read_full(result[0], &leaked, sizeof(leaked)))
-			leaked = -1;
+		    read_full(result[0], &child, sizeof(child)))
+			child.leaked = -1;
 		waitpid(pid, &status, 0);
 	}
+	io->copied_at_fork = child.copied == (int)n;
 	close(go[1]);
 	close(result[0]);
 	/* The server's thread wrote srv.held before it answered. */
 	*in_window = pid > 0 && res == DIO_LEN &&
 		     __atomic_load_n(&srv.held, __ATOMIC_ACQUIRE);
 
-	if (pid < 0 || res != DIO_LEN || leaked == (size_t)-1) {
+	if (pid < 0 || res != DIO_LEN || child.leaked == (size_t)-1) {
 		ksft_print_msg("round %d: fork %d, read returned %zd, child %s\n",
 			       round, pid < 0 ? -errno : 0, res,
-			       leaked == (size_t)-1 ? "did not answer" : "ok");
+			       child.leaked == (size_t)-1 ? "did not answer" : "ok");
 		return ROUND_ERROR;
 	}
-	if (!stale && !leaked && b->pages[0] == MARK)
+	if (!stale && !child.leaked && b->pages[0] == MARK)
 		return ROUND_CLEAN;
 	if (report)
-		ksft_print_msg("round %d: parent missed %zu of %d bytes, child got %zu\n",
-			       round, stale, DIO_LEN, leaked);
+		ksft_print_msg("round %d: parent missed %zu of %d bytes, child got %zu; the child had copies of %d of the read's %zu pages\n",
+			       round, stale, DIO_LEN, child.leaked, child.copied, n);
 	return ROUND_CORRUPTED;
 }
 
@@ -1322,6 +1357,7 @@ static void run_case(struct device *dev, const struct test_case *tc,
 {
 	struct ipi_fp_counts c = { .kind = "race", .requested = rounds };
 	int round, ret = KSFT_PASS, fd, leaks = 0, frame_checks = 0, left;
+	int copied_at_fork = 0;
 	struct issue io = { .how = tc->how };
 	char why[192] = "", fork_ns[16 * MAX_COST_ROUNDS] = "";
 	int n = 0;
@@ -1366,6 +1402,7 @@ static void run_case(struct device *dev, const struct test_case *tc,
 		r = run_round(&io, &b, round, c.bad < MAX_REPORTED_ROUNDS,
 			      &in_window);
 		count_round(&c, r, in_window);
+		copied_at_fork += io.copied_at_fork;
 		if (round < MAX_COST_ROUNDS)
 			n += snprintf(fork_ns + n, sizeof(fork_ns) - n, " %lld",
 				      io.fork_ns);
@@ -1403,7 +1440,8 @@ static void run_case(struct device *dev, const struct test_case *tc,
 		ksft_print_msg("IPI_FP_COST fork_held_%s ns/fork%s\n",
 			       tc->name + strlen("dio_read_survives_fork_"),
 			       fork_ns);
-	leaks = print_counts(tc->name, &c, &before, leaks, frame_checks);
+	leaks = print_counts(tc->name, &c, &before, leaks, frame_checks,
+			     copied_at_fork);
 	ksft_test_result(!c.bad && !c.errors && !leaks, "%s\n", tc->name);
 }
 
@@ -1635,7 +1673,7 @@ static void run_release_case(struct device *dev, enum release_case rc)
 	}
 	frame_checks = left == -2 ? -1 : frame_checks + (left >= 0);
 	ksft_print_msg("%s: returned %zd\n", name, res);
-	leaks = print_counts(name, &c, &before, leaks, frame_checks);
+	leaks = print_counts(name, &c, &before, leaks, frame_checks, -1);
 	munmap(map, map_len);
 	ksft_test_result(!c.errors && !leaks, "%s\n", name);
 }
@@ -1834,7 +1872,7 @@ static void run_write_case(int rounds)
 		       WRITE_CASE, mem[0], mem[1]);
 	ksft_print_msg("%s: the child's RssAnon: %ld kB after fork(), %ld kB after its write\n",
 		       WRITE_CASE, mem[2], mem[3]);
-	leaks = print_counts(WRITE_CASE, &c, &before, leaks, frame_checks);
+	leaks = print_counts(WRITE_CASE, &c, &before, leaks, frame_checks, -1);
 	ksft_test_result(!c.bad && !c.errors && !leaks, "%s\n", WRITE_CASE);
 }
 
@@ -2051,7 +2089,7 @@ static void run_held_case(enum held_case hc)
 	else
 		ksft_print_msg("%s: the child exited with its read held: %s\n",
 			       name, c.window ? "yes" : "no");
-	leaks = print_counts(name, &c, &before, 0, -1);
+	leaks = print_counts(name, &c, &before, 0, -1, -1);
 	ksft_test_result(!c.errors && !leaks, "%s\n", name);
 }
 
