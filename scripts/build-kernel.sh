@@ -94,45 +94,85 @@ for sym in "${!want[@]}"; do
 	die "$f asks for '$line' but the $ARCH_NAME config has '$(grep -e "^$sym=" -e "^# $sym " "$out/.config" || echo "no $sym")'"
 done
 
-# A build directory that never built starts as a copy of the nearest
-# finished build of another tree of the same repository, arch and config
-# (the fewest files changed between the commit it built and this tree's
-# HEAD), so that make compiles only what those changes reach: every file
-# the two commits share gets an old timestamp, the changed ones the time
-# of now. Without one, ccache is all there is.
-seed_build_dir() {
-	local cand ctree ccommit n best='' best_n='' head
-	head=$(git -C "$tree" rev-parse HEAD)
+# Where make starts from: the finished build (of this directory or of
+# another tree of the same repository, arch and config) whose outputs the
+# fewest objects of this tree invalidate. A finished build records the
+# commit it built (.ipi_fp-commit, written only after make succeeded and
+# removed by anything that compiles in the directory otherwise); its cost
+# is the number of objects whose dependency list (Kbuild's .cmd files)
+# names a file that differs between that commit and this tree's HEAD.
+# Another tree's build is copied here when it is cheaper than this
+# directory's own (or this one has no finished build). Then every output
+# gets a time one second in the past and the changed files the time of
+# now, so make compiles what the changes reach and nothing that was only
+# rewritten with the same content (a reset and re-apply of a series).
+# Source timestamps only ever move forward: the other build directories
+# of the tree stay right. Without any finished build, ccache is all there
+# is.
+head=$(git -C "$tree" rev-parse HEAD)
+
+# rebuild_cost DIR: how many of DIR's objects this tree's HEAD invalidates
+# (a large number when DIR is not a finished build of this config).
+rebuild_cost() {
+	local dir=$1 commit names
+	if [ ! -f "$dir/.ipi_fp-commit" ] || [ ! -f "$dir/.ipi_fp-fingerprint" ] ||
+		! cmp -s "$dir/.ipi_fp-config" "$out/.config"; then
+		echo 999999
+		return
+	fi
+	commit=$(cat "$dir/.ipi_fp-commit")
+	names=$(git -C "$tree" diff --name-only "$commit" "$head" 2>/dev/null) || { echo 999999; return; }
+	if [ -z "$names" ]; then
+		echo 0
+	elif [ "$(wc -l <<<"$names")" -gt 2000 ]; then
+		echo 999999
+	else
+		grep -rlF --include='*.cmd' -f <(printf '%s\n' "$names") "$dir" | wc -l
+	fi
+}
+
+# settle_times DIR: DIR's outputs one second old, the files that differ
+# between the commit DIR built and HEAD new.
+settle_times() {
+	local dir=$1 t
+	t=$(($(date +%s) - 1))
+	find "$dir" -exec touch -h -d "@$t" {} +
+	git -C "$tree" diff --name-only -z --diff-filter=d "$(cat "$dir/.ipi_fp-commit")" "$head" |
+		(cd "$tree" && xargs -0 -r touch -h -d "@$((t + 1))")
+}
+
+choose_start() {
+	local cand cost best='' best_cost own_cost ctree
+	own_cost=$(rebuild_cost "$out")
+	best_cost=$own_cost
 	for cand in "$CACHE"/trees/*/"$(basename "$out")"; do
-		if [ "$cand" = "$out" ] || [ ! -f "$cand/.ipi_fp-commit" ] ||
-			[ ! -f "$cand/.ipi_fp-fingerprint" ] || ! cmp -s "$cand/.config" "$out/.config"; then
-			continue
-		fi
-		ccommit=$(cat "$cand/.ipi_fp-commit")
-		n=$(git -C "$tree" diff --name-only "$ccommit" "$head" 2>/dev/null | wc -l) || continue
-		if [ -z "$best" ] || [ "$n" -lt "$best_n" ]; then
-			best=$cand best_n=$n
+		[ "$cand" != "$out" ] || continue
+		cost=$(rebuild_cost "$cand")
+		if [ "$cost" -lt "$best_cost" ]; then
+			best=$cand best_cost=$cost
 		fi
 	done
-	[ -n "$best" ] || return 0
-	ccommit=$(cat "$best/.ipi_fp-commit")
+	if [ -z "$best" ]; then
+		[ "$own_cost" -lt 999999 ] || return 0
+		log "$ARCH_NAME $(basename "$tree"): $own_cost objects to rebuild in its own build directory"
+		settle_times "$out"
+		return 0
+	fi
 	ctree=$(dirname "$best")
-	log "$ARCH_NAME $(basename "$tree"): starting from the build of $(basename "$ctree") ($best_n files differ)"
-	cp -a "$best/." "$out/"
-	rm -f "$out/.ipi_fp-fingerprint" "$out/.ipi_fp-commit"
+	log "$ARCH_NAME $(basename "$tree"): starting from the build of $(basename "$ctree") ($best_cost objects to rebuild; its own build directory: $( [ "$own_cost" -lt 999999 ] && echo "$own_cost" || echo none))"
+	rm -rf "$out"
+	cp -a "$best" "$out"
 	# The few .cmd files that name the other tree by its absolute path.
 	grep -rlF --include='*.cmd' "$ctree/" "$out" 2>/dev/null |
 		xargs -r sed -i "s|$ctree/|$tree/|g"
-	git -C "$tree" ls-files -z | (cd "$tree" && xargs -0 touch -h -d 2000-01-01)
-	git -C "$tree" diff --name-only -z --diff-filter=d "$ccommit" "$head" |
-		(cd "$tree" && xargs -0 -r touch -h)
+	settle_times "$out"
 }
-[ -e "$out/vmlinux" ] || seed_build_dir
+choose_start
 
 # x86_64: 'all' also gives Module.symvers for the selftest's module.
 target=vmlinux
 [ "$KARCH" = x86_64 ] && target=all
-rm -f "$out/.ipi_fp-fingerprint" "$out/.ipi_fp-commit"
+rm -f "$out/.ipi_fp-fingerprint" "$out/.ipi_fp-commit" "$out/.ipi_fp-config"
 "${mk[@]}" -j"$(nproc)" "$target" >"$out/build.log" 2>&1 ||
 	die "kernel build failed; last lines of $out/build.log:"$'\n'"$(tail -n 20 "$out/build.log")"
 mkdir -p "$store.tmp"
@@ -140,6 +180,7 @@ cp "$out/$KIMAGE" "$store.tmp/image"
 cp "$out/.config" "$store.tmp/config"
 echo "$fp" >"$out/.ipi_fp-fingerprint"
 git -C "$tree" rev-parse HEAD >"$out/.ipi_fp-commit"
+cp "$out/.config" "$out/.ipi_fp-config"
 echo "$out" >"$store.tmp/builddir"
 rm -rf "$store"
 mv "$store.tmp" "$store"

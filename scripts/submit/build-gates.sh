@@ -86,6 +86,9 @@ warnings() {
 	local arch=$1 tree=$2 out=$3 checked
 	shift 3
 	arch_setup "$arch"
+	# Its objects stop being the build of one commit: no later kernel
+	# build may start from them as if they were (build-kernel.sh).
+	rm -f "$tree/build-$arch/.ipi_fp-commit"
 	make -C "$tree" O="$tree/build-$arch" ARCH="$KARCH" CROSS_COMPILE="ccache $CROSS" \
 		C=2 W=1 "$@" >"$out.log" 2>&1 || { tail -n 20 "$out.log"; return 1; }
 	sed -nE 's/^([^ :]+):[0-9]+:([0-9]+:)? (warning|error): /\1: \3: /p' "$out.log" | sort >"$out"
