@@ -23,10 +23,20 @@ export IPI_FP_MATRIX=${IPI_FP_MATRIX:-$TOP/ci/matrix.tsv}
 # own suites in the ppc64le pair only, the full matrix in both.
 full=
 [ "$(basename "$IPI_FP_MATRIX")" != matrix.tsv ] || full=1
-[ -n "$full" ] ||
+# Without full, the powerpc/math *_preempt programs are left out of the
+# suites: each waits 20 s for preemption to hit FP/VMX/VSX code that the
+# 6.1.y series does not touch (the ppc64le pair differs by O_DIRECT and
+# x86 changes only); ALL=1 runs them.
+if [ -z "$full" ]; then
 	export IPI_FP_KERNEL_SUITES=${IPI_FP_KERNEL_SUITES-$TOP/ci/check-kernel-suites.tsv}
+	export IPI_FP_SUITES_LEAVE_OUT=${IPI_FP_SUITES_LEAVE_OUT-powerpc/math/*_preempt}
+	# 200 rounds of icr_nested_ipi, not its 1000: an unpatched physflat
+	# round waits for the IPI it then finds lost (57 of the 73 s of that
+	# guest in a cold CI); make rates gives the 1000-round figures.
+	export IPI_FP_ICR_ROUNDS=${IPI_FP_ICR_ROUNDS-200}
+fi
 suites=${IPI_FP_KERNEL_SUITES-$TOP/ci/kernel-suites.tsv}
-echo "check: the cells of ${IPI_FP_MATRIX#"$TOP"/}, the kernel-suite pairs of ${suites#"$TOP"/}"
+echo "check: the cells of ${IPI_FP_MATRIX#"$TOP"/}, the kernel-suite pairs of ${suites#"$TOP"/}${IPI_FP_SUITES_LEAVE_OUT:+ without $IPI_FP_SUITES_LEAVE_OUT}"
 "$TOP/scripts/install-deps.sh"
 rc=0
 times=()
@@ -46,10 +56,11 @@ step scripts/submit/check-submissions.sh "$TOP/scripts/submit/check-submissions.
 step "scripts/run-matrix.sh --check" "$TOP/scripts/run-matrix.sh" --check
 # The smallest cost run that still proves the mode end to end (x86_64,
 # whose rows include the IPI ones, two boots per kernel for the A/A, the
-# fewest repetitions the report takes); make cost keeps the full table.
-step "cost: x86_64 6.1.192 under the instruction-count clock, 3 repetitions (scripts/cost/run.sh)" \
+# fewest repetitions the report takes, fork rows up to 100 MiB); make cost
+# keeps the full table.
+step "cost: x86_64 6.1.192 under the instruction-count clock, 3 repetitions, fork rows up to 100 MiB (scripts/cost/run.sh)" \
 	env IPI_FP_RESULTS="$CACHE/results-cost-check" IPI_FP_COST_ARCHS=x86_64 \
-	IPI_FP_COST_REPS=3 "$TOP/scripts/cost/run.sh"
+	IPI_FP_COST_REPS=3 IPI_FP_COST_MAX_MIB=100 "$TOP/scripts/cost/run.sh"
 # In CI the states before a submission's last patch are built on ppc64le
 # only (generic code; both arches with ALL=1 and in make gates).
 if [ -n "$full" ]; then

@@ -7,7 +7,8 @@
 # times each (default 2), alternating unpatched and patched, with QEMU's
 # instruction-count clock (boot-guest.sh with IPI_FP_ICOUNT=1) and two
 # vCPUs. Each guest runs the cost program, with IPI_FP_COST_REPS
-# repetitions of each row (default 5), and odirect_fork with as many rounds
+# repetitions of each row (default 5) and fork rows up to
+# IPI_FP_COST_MAX_MIB (default 1000: 1, 10, 100 and 1000 MiB), and odirect_fork with as many rounds
 # per case, whose fork() with the read held is timed in every round (its
 # verdicts are the matrix's business, not this mode's). The consoles are
 # parsed with the matrix's verdict rules (a crash, hang, splat or failed
@@ -24,6 +25,7 @@ archs=${IPI_FP_COST_ARCHS:-x86_64 ppc64le}
 bases=${IPI_FP_COST_BASES:-6.1.192}
 boots=${IPI_FP_COST_BOOTS:-2}
 reps=${IPI_FP_COST_REPS:-5}
+max_mib=${IPI_FP_COST_MAX_MIB:-1000}
 results=${IPI_FP_RESULTS:-$CACHE/results-cost}
 if ! [[ "$boots" =~ ^[0-9]+$ ]] || [ "$boots" -lt 2 ]; then
 	die "IPI_FP_COST_BOOTS=$boots: at least 2 (the A/A across boots needs two)"
@@ -71,7 +73,7 @@ boot_one() {
 	local arch=$1 id=$2 boot=$3 start=$SECONDS
 	local logf=$results/logs/$id.boot$boot.log
 	"$TOP/scripts/boot-guest.sh" "$arch" "${kernel[$id]}" "${initrd[$id]}" \
-		"$logf" "${online[$arch]:-}IPI_FP_ONLY=cost,odirect_fork KSELFTEST_COST_ARGS=-r$reps KSELFTEST_ODIRECT_FORK_ARGS=-r$reps" || true
+		"$logf" "${online[$arch]:-}IPI_FP_ONLY=cost,odirect_fork KSELFTEST_COST_ARGS=\"-r$reps -m$max_mib\" KSELFTEST_ODIRECT_FORK_ARGS=-r$reps" || true
 	echo "boot $id.boot$boot $((SECONDS - start))" >>"$timings"
 	python3 "$TOP/scripts/parse-results.py" "${kunit[$id]}" "$logf" \
 		>"$results/$id.boot$boot.json"

@@ -17,7 +17,8 @@
  *
  * Rows:
  *  - fork_<S>MiB_thp_<never|always>_<dio|plain>: fork() as the parent
- *    sees it, in a process that has just written to each page of S MiB of
+ *    sees it (S: 1, 10, 100 and 1000, or up to -m MIB), in a process that
+ *    has just written to each page of S MiB of
  *    anonymous memory (THP disabled or always), after one O_DIRECT read
  *    (dio: the mm of a kernel whose O_DIRECT pins is then MMF_HAS_PINNED,
  *    and fork() checks each page or huge page for a pin) or without one
@@ -76,6 +77,7 @@
 #define MAX_FORKS	1000
 
 static int reps = 5;
+static int max_mib = 1000;	/* the largest fork row (-m) */
 static long page_size;
 static char self_dir[PATH_MAX];
 
@@ -280,9 +282,11 @@ static int fork_cost(void)
 	for (t = 0; t < 2 && !ret; t++) {
 		if (write_file(THP_CONTROL, thp[t])) {
 			ksft_print_msg("%s: cannot set %s\n", THP_CONTROL, thp[t]);
-			return -1;
+			ret = -1;
+			break;
 		}
-		for (m = 0; m < (int)ARRAY_SIZE(mib) && !ret; m++)
+		for (m = 0; m < (int)ARRAY_SIZE(mib) && mib[m] <= max_mib && !ret;
+		     m++)
 			ret = fork_row(mib[m], thp[t], true) ||
 			      fork_row(mib[m], thp[t], false);
 	}
@@ -544,18 +548,22 @@ int main(int argc, char **argv)
 	int opt, ret;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((opt = getopt(argc, argv, "r:")) != -1) {
-		reps = atoi(optarg);
-		if (opt != 'r' || reps < 3 || reps > MAX_REPS)
-			ksft_exit_fail_msg("usage: %s [-r repetitions, 3-%d]\n",
+	while ((opt = getopt(argc, argv, "r:m:")) != -1) {
+		if (opt == 'r')
+			reps = atoi(optarg);
+		else if (opt == 'm')
+			max_mib = atoi(optarg);
+		if ((opt != 'r' && opt != 'm') || reps < 3 || reps > MAX_REPS ||
+		    max_mib < 1 || max_mib > 1000)
+			ksft_exit_fail_msg("usage: %s [-r repetitions, 3-%d] [-m largest fork row, 1-1000 MiB]\n",
 					   argv[0], MAX_REPS);
 	}
 	snprintf(self_dir, sizeof(self_dir), "%s", dirname(strdup(argv[0])));
 	page_size = sysconf(_SC_PAGESIZE);
 	ksft_print_header();
 	ksft_set_plan(4);
-	ksft_print_msg("IPI_FP_COST_INFO reps=%d page_size=%ld\n", reps,
-		       page_size);
+	ksft_print_msg("IPI_FP_COST_INFO reps=%d page_size=%ld max_mib=%d\n",
+		       reps, page_size, max_mib);
 	measured("fork_cost", fork_cost());
 	measured("dio_4k_cost", dio_cost());
 	ret = gup_cost(&why);
