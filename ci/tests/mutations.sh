@@ -5,8 +5,8 @@
 #   fpu_io_worker -M no-worker:        no io-wq worker is ever created
 #   odirect_fork -M no-hold:           the NBD server answers at once (the
 #                                      race cases and the held cases)
-#   icr_nested_ipi -M no-nested-send:  the NMI handler sends nothing
-#   icr_nested_ipi -M late-nmi:        the NMI comes after the ICR write
+#   icr_nested_ipi -M no-nested-send:  the #DB handler sends nothing
+#   icr_nested_ipi -M late-nested-send: the nested send comes after the ICR write
 # shellcheck source=ci/tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -41,6 +41,6 @@ held = [c for c in r['cases'] if c.endswith('_while_held_bdev')]
 assert len(held) == 2 and all(r['cases'][c] == 'ERROR' for c in held), r['cases']
 print('both held cases ERROR:', r['why'][held[0]])
 PY
-mutated_boot broken2 'IPI_FP_ONLY=icr_nested_ipi KSELFTEST_ICR_NESTED_IPI_ARGS="-r20 -Mlate-nmi"'
+mutated_boot broken2 'IPI_FP_ONLY=icr_nested_ipi KSELFTEST_ICR_NESTED_IPI_ARGS="-r20 -Mlate-nested-send"'
 expect_verdicts "$TMP/broken2.log" "$R=$W" "$S=$W"
 echo "4 broken mechanisms: every affected case ERROR"

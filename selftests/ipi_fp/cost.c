@@ -555,7 +555,8 @@ int main(int argc, char **argv)
 			max_mib = atoi(optarg);
 		if ((opt != 'r' && opt != 'm') || reps < 3 || reps > MAX_REPS ||
 		    max_mib < 1 || max_mib > 1000)
-			ksft_exit_fail_msg("usage: %s [-r repetitions, 3-%d] [-m largest fork row, 1-1000 MiB]\n",
+			ksft_exit_fail_msg("usage: %s [-r repetitions, 3-%d] [-m MiB]\n"
+					   "  -m: the largest fork row, 1-1000\n",
 					   argv[0], MAX_REPS);
 	}
 	snprintf(self_dir, sizeof(self_dir), "%s", dirname(strdup(argv[0])));

@@ -1214,9 +1214,12 @@ static enum round_result run_round(struct issue *io, struct buffer *b,
 	}
 	if (!stale && !child.leaked && b->pages[0] == MARK)
 		return ROUND_CLEAN;
-	if (report)
-		ksft_print_msg("round %d: parent missed %zu of %d bytes, child got %zu; the child had copies of %d of the read's %zu pages\n",
-			       round, stale, DIO_LEN, child.leaked, child.copied, n);
+	if (report) {
+		ksft_print_msg("round %d: parent missed %zu of %d bytes, child got %zu\n",
+			       round, stale, DIO_LEN, child.leaked);
+		ksft_print_msg("round %d: the child had copies of %d of the read's %zu pages\n",
+			       round, child.copied, n);
+	}
 	return ROUND_CORRUPTED;
 }
 
