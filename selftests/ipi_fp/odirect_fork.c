@@ -1914,6 +1914,49 @@ static char task_state(pid_t pid)
 	return state;
 }
 
+static long long now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000LL + t.tv_nsec / 1000000;
+}
+
+/*
+ * The exit case's watcher: a thread of its own polls the exiting child's
+ * /proc/PID/stat until the child waits there ('D'), it is gone or the
+ * main thread stops it. Not the main thread: reading /proc/PID/stat
+ * takes a reference to the child's mm for a moment, and when the child
+ * drops its own reference meanwhile, the reader's is the last one and
+ * the reader runs the child's mm teardown, whose exit_aio() waits for
+ * the held read. In the main thread that was a deadlock (the read waits
+ * for the main thread's release), which a slow guest hit now and then;
+ * in this thread it only parks the thread until the release.
+ */
+struct exit_watch {
+	pid_t pid;
+	int seen;	/* the child's state: 'D' (waits in exit), or 0 */
+	int stop;
+};
+
+static void *watch_exit(void *arg)
+{
+	struct exit_watch *w = arg;
+	struct timespec ms = { .tv_nsec = 1000000 };
+	char st;
+
+	while (!__atomic_load_n(&w->stop, __ATOMIC_ACQUIRE)) {
+		st = task_state(w->pid);
+		if (st == 'D' || st == 'Z' || !st) {
+			__atomic_store_n(&w->seen, st ? st : 'X',
+					 __ATOMIC_RELEASE);
+			break;
+		}
+		nanosleep(&ms, NULL);
+	}
+	return NULL;
+}
+
 /*
  * The child of the exit case: issue an AIO read into its own buffer, say
  * so on ready, wait for go (or for the parent to close it), and exit with
@@ -1981,9 +2024,9 @@ static void run_held_case(enum held_case hc)
 	struct issue io = { .how = IO_URING, .offset = RAW_OFFSET,
 			    .dev_offset = RAW_OFFSET, .fd = -1 };
 	const char *name = held_name[hc];
-	int ready[2] = { -1, -1 }, go[2] = { -1, -1 }, status = 0, i, leaks;
+	int ready[2] = { -1, -1 }, go[2] = { -1, -1 }, status = 0, leaks;
 	unsigned char *map = MAP_FAILED;
-	bool held = false, set_up = false;
+	bool held = false, set_up = false, watching = false, released = false;
 	struct pins before;
 	ssize_t res = 0;
 	pid_t pid = -1;
@@ -2035,20 +2078,39 @@ static void run_held_case(enum held_case hc)
 		map = MAP_FAILED;
 	}
 	if (held && !c.errors && hc == EXIT_WHILE_HELD) {
-		/* The child exits; its exit waits for the held read (D). */
-		write_full(go[1], &s, 1);
-		for (i = 0; i < WAIT_MS && !c.window; i++) {
-			struct timespec ms = { .tv_nsec = 1000000 };
+		struct exit_watch w = { .pid = pid };
+		struct timespec ms = { .tv_nsec = 1000000 };
+		long long deadline = now_ms() + WAIT_MS;
+		siginfo_t si;
+		pthread_t t;
 
-			c.window = task_state(pid) == 'D';
+		/*
+		 * The child exits; its exit (or whoever drops the last
+		 * reference to its mm) waits for the held read. Seen as the
+		 * child in 'D', or as the child gone while the read is still
+		 * held (the watcher then finishes its exit).
+		 */
+		write_full(go[1], &s, 1);
+		watching = !pthread_create(&t, NULL, watch_exit, &w);
+		while (watching && !c.window && now_ms() < deadline) {
+			si.si_pid = 0;
+			c.window = __atomic_load_n(&w.seen, __ATOMIC_ACQUIRE) ||
+				   (!waitid(P_PID, pid, &si,
+					    WEXITED | WNOHANG | WNOWAIT) &&
+				    si.si_pid == pid);
 			if (!c.window)
 				nanosleep(&ms, NULL);
 		}
 		if (!c.window)
-			ksft_print_msg("%s: the child never waited in exit (state %c)\n",
-				       name, task_state(pid) ?: '?');
+			ksft_print_msg("%s: the child never waited in exit within %d ms\n",
+				       name, WAIT_MS);
+		__atomic_store_n(&w.stop, 1, __ATOMIC_RELEASE);
+		server_release();
+		released = true;
+		if (watching)
+			pthread_join(t, NULL);
 	}
-	if (held)
+	if (held && !released)
 		server_release();
 	if (hc == MUNMAP_WHILE_HELD) {
 		res = held ? issue_wait(&io) : 0;
