@@ -97,8 +97,9 @@ done
 # Where make starts from: the finished build (of this directory or of
 # another tree of the same repository, arch and config) whose outputs the
 # fewest objects of this tree invalidate. A finished build records the
-# commit it built (.ipi_fp-commit, written only after make succeeded and
-# removed by anything that compiles in the directory otherwise); its cost
+# commit and the config it built (.ipi_fp-commit, .ipi_fp-config: written
+# only after make succeeded; the commit is removed by anything else that
+# compiles in the directory, build-gates' sparse/W=1 run); its cost
 # is the number of objects whose dependency list (Kbuild's .cmd files)
 # names a file that differs between that commit and this tree's HEAD.
 # Another tree's build is copied here when it is cheaper than this
