@@ -1935,7 +1935,7 @@ static long long now_ms(void)
  */
 struct exit_watch {
 	pid_t pid;
-	int seen;	/* the child's state: 'D' (waits in exit), or 0 */
+	int seen;	/* 'D' (waits in exit), 'Z' or 'X' (gone), or 0 */
 	int stop;
 };
 
@@ -2026,7 +2026,7 @@ static void run_held_case(enum held_case hc)
 	const char *name = held_name[hc];
 	int ready[2] = { -1, -1 }, go[2] = { -1, -1 }, status = 0, leaks;
 	unsigned char *map = MAP_FAILED;
-	bool held = false, set_up = false, watching = false, released = false;
+	bool held = false, set_up = false, released = false;
 	struct pins before;
 	ssize_t res = 0;
 	pid_t pid = -1;
@@ -2083,6 +2083,7 @@ static void run_held_case(enum held_case hc)
 		long long deadline = now_ms() + WAIT_MS;
 		siginfo_t si;
 		pthread_t t;
+		bool watching;
 
 		/*
 		 * The child exits; its exit (or whoever drops the last
