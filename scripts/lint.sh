@@ -45,8 +45,17 @@ run "patches/submissions.tsv lists every directory under patches/" \
 	diff <(submission_dirs) <(cd "$TOP/patches" && find . -mindepth 1 -maxdepth 1 -type d | sed 's|^\./||' | sort)
 run "ci/series-*.y (the harness) apply every patch under patches/" \
 	diff <(series_patches) <(cd "$TOP" && ls patches/*/*.patch | sort)
+# cover_letter_or_notes DIR: a cover letter, or one patch with notes below
+# its '---' (what send-prep.sh sends in place of a cover letter).
+cover_letter_or_notes() {
+	local d=$TOP/patches/$1 p
+	[ -s "$d/cover-letter" ] && return 0
+	p=("$d"/[0-9][0-9][0-9][0-9]-*.patch)
+	[ ${#p[@]} = 1 ] && sed -n '/^---$/,/ | *[0-9]/{/^---$/d;/ | *[0-9]/d;p}' "${p[0]}" | grep -q '[a-z]'
+}
 for d in $(submission_dirs); do
-	run "patches/$d has a cover letter and recipients" test -s "$TOP/patches/$d/cover-letter" -a -s "$TOP/patches/$d/recipients"
+	run "patches/$d has a cover letter (or one patch with notes)" cover_letter_or_notes "$d"
+	run "patches/$d has recipients" test -s "$TOP/patches/$d/recipients"
 done
 run "selftest patch matches selftests/ipi_fp" "$TOP/scripts/submit/check-selftest-patch.sh"
 echo "lint: $pass passed, $fail failed"

@@ -24,15 +24,23 @@ for m in "$TMP"/outbox/x86-apic-icr/*.patch; do
 done
 grep -qx 'Signed-off-by: A Sender <a.sender@example.org>' "$TMP"/outbox/x86-apic-icr/0001-*.patch ||
 	{ echo "no sign-off by the sender"; exit 1; }
-grep -q '^Subject: \[PATCH 0/1\]' "$TMP"/outbox/x86-apic-icr/0000-cover-letter.patch ||
-	{ echo "cover letter not numbered 0/1"; exit 1; }
+# A single patch without a cover letter: "[PATCH]", its notes below '---'
+# kept, and the send command told to leave the Cc: stable trailer alone.
+[ ! -e "$TMP"/outbox/x86-apic-icr/0000-cover-letter.patch ] ||
+	{ echo "x86-apic-icr has no cover letter to send"; exit 1; }
+grep -q '^Subject: \[PATCH\] x86/apic' "$TMP"/outbox/x86-apic-icr/0001-*.patch ||
+	{ echo "x86-apic-icr: not '[PATCH] x86/apic: ...'"; exit 1; }
+sed -n '/^---$/,/^diff /p' "$TMP"/outbox/x86-apic-icr/0001-*.patch | grep -q '^Notes (not for the changelog):' ||
+	{ echo "x86-apic-icr: the notes below '---' were lost"; exit 1; }
+grep -qx -- '--suppress-cc=bodycc' "$TMP"/outbox/x86-apic-icr/send-options ||
+	{ echo "x86-apic-icr: send-options lacks --suppress-cc=bodycc"; exit 1; }
 
 # A held stable form is refused unless asked for (checks only).
 HOME=$TMP GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=$TMP/gitconfig XDG_CONFIG_HOME=$TMP \
 	expect_fail 'marked .after-mainline.' "$TOP/scripts/submit/send-prep.sh" -o "$TMP/outbox" x86-apic-icr-6.1.y
 
 # The repository's patches carry no From: or Signed-off-by: of their own.
-if grep -lE '^(From|Signed-off-by): ' "$TOP"/patches/*/*.patch "$TOP"/ci/fixtures/* "$TOP"/ci/controls/*; then
+if grep -rlE '^(From|Signed-off-by): ' "$TOP"/patches/*/*.patch "$TOP"/ci/fixtures "$TOP"/ci/controls; then
 	echo "the files above carry an identity"
 	exit 1
 fi

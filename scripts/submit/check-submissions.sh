@@ -7,7 +7,12 @@
 #     other identity is in it;
 #   - 'git am' (plain, as a maintainer applies it) of the whole outbox onto
 #     a clean work tree of its base (the build gates' one, whose build
-#     directories git ignores) succeeds;
+#     directories git ignores) succeeds, and, for a submission whose
+#     mainline column names a fixture (ci/fixtures/NAME: mainline's files at
+#     their paths, SOURCE.md says which commit), onto a git tree of that
+#     fixture too;
+#   - a held stable form starts with "commit <id> upstream." (the id, or
+#     MAINLINE-COMMIT-ID until the mainline commit exists);
 #   - the base tree's checkpatch.pl --strict, in patch mode, run from that
 #     tree as a maintainer runs it. Commit ids the messages cite are looked
 #     up when IPI_FP_LINUX_GIT names a git directory with mainline history
@@ -73,7 +78,30 @@ checkpatch() {
 		${ignore:+--ignore "$ignore"} "$mail")
 }
 
-while IFS=$'\t' read -r name base _ send; do
+# fixture_tree DIR: a fresh git tree of fixture DIR (its files, not SOURCE.md).
+fixture_tree() {
+	local fx=$TOP/$1 t
+	t=$(mktemp -d -p "$outbox")
+	cp -a "$fx/." "$t/"
+	rm -f "$t/SOURCE.md"
+	git -C "$t" init -q
+	git -C "$t" add -A
+	git -C "$t" -c user.name=fixture -c user.email=fixture@localhost commit -q -m "$1"
+	echo "$t"
+}
+
+# stable_header MAIL: the stable form's first body line.
+stable_header() {
+	python3 - "$1" <<'EOF'
+import email, re, sys
+body = email.message_from_string(open(sys.argv[1]).read()).get_payload()
+first = body.lstrip("\n").split("\n", 1)[0]
+if not re.fullmatch(r"commit ([0-9a-f]{40}|MAINLINE-COMMIT-ID) upstream\.", first):
+    sys.exit(f"first body line is {first!r}, not 'commit <id> upstream.'")
+EOF
+}
+
+while IFS=$'\t' read -r name base _ send mainline; do
 	commit=$("$TOP/scripts/get-base.sh" "$base")
 	# The build gates' work tree of the base (submit/build-gates.sh resets it).
 	tree=$CACHE/trees/gate-$base
@@ -82,8 +110,15 @@ while IFS=$'\t' read -r name base _ send; do
 	for m in "${mails[@]}"; do
 		run "$name/$(basename "$m"): From and Signed-off-by are the sender's" identity "$m"
 	done
-	run "$name ($send): git am onto $base" git_am "$tree" "${mails[@]:1}"
-	for m in "${mails[@]:1}"; do
+	mapfile -t patches < <(printf '%s\n' "${mails[@]}" | grep -v '/0000-cover-letter\.patch$')
+	run "$name ($send): git am onto $base" git_am "$tree" "${patches[@]}"
+	if [ "${mainline:--}" != - ]; then
+		run "$name ($send): git am onto the mainline fixture $mainline" \
+			git_am "$(fixture_tree "$mainline")" "${patches[@]}"
+	fi
+	for m in "${patches[@]}"; do
+		[ "$send" = now ] ||
+			run "$name/$(basename "$m"): stable form's 'commit <id> upstream.' line" stable_header "$m"
 		run "$name/$(basename "$m"): checkpatch --strict ($base tree)" checkpatch "$tree" "$m"
 	done
 done < <(grep -v '^#' "$table")

@@ -11,12 +11,15 @@
 # patches on its base (scripts/get-base.sh) with that identity as author
 # and committer and a Signed-off-by trailer, then runs 'git format-patch
 # --cover-letter' (subject "[PREFIX n/N]", the cover letter from
-# patches/NAME/cover-letter) with To/Cc from scripts/get_maintainer.pl of
+# patches/NAME/cover-letter; a single patch without one goes as "[PREFIX]"
+# with the notes below its '---' kept) with To/Cc from scripts/get_maintainer.pl of
 # the newest base tree (6.12.117: the closest to mainline's MAINTAINERS
 # that CI can reach; today's maintainers are who reviews a stable
 # backport too; maintainers To, the rest Cc) plus the fixed
 # additions in patches/NAME/recipients, each of which states its reason
-# there. OUTBOX/NAME/recipients.txt keeps what get_maintainer.pl printed.
+# there; a "suppress-cc: WHAT" line there becomes 'git send-email
+# --suppress-cc=WHAT' in the printed command (OUTBOX/NAME/send-options).
+# OUTBOX/NAME/recipients.txt keeps what get_maintainer.pl printed.
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
@@ -75,12 +78,19 @@ get_maintainer() {
 for name in "${names[@]}"; do
 	row=$(awk -F'\t' -v n="$name" '!/^#/ && $1 == n' "$table")
 	[ -n "$row" ] || die "submission '$name' is not in patches/submissions.tsv"
-	IFS=$'\t' read -r _ base prefix send <<<"$row"
+	IFS=$'\t' read -r _ base prefix send _ <<<"$row"
 	[ "$send" = now ] || [ -n "$held" ] || die "submission $name is marked '$send' in patches/submissions.tsv: its stable form can be sent only once the mainline commit exists and is cited"
 	dir=$TOP/patches/$name
 	mapfile -t patches < <(ls "$dir"/[0-9][0-9][0-9][0-9]-*.patch)
 	[ ${#patches[@]} -gt 0 ] || die "patches/$name has no NNNN-*.patch"
-	[ -f "$dir/cover-letter" ] || die "patches/$name/cover-letter not found"
+	# A series has a cover letter; a single patch may carry its notes
+	# below its '---' instead (maintainer-tip.rst prefers that).
+	cover_letter=
+	if [ -f "$dir/cover-letter" ]; then
+		cover_letter=$dir/cover-letter
+	elif [ ${#patches[@]} -gt 1 ]; then
+		die "patches/$name/cover-letter not found (a series of ${#patches[@]} patches needs one)"
+	fi
 	[ -f "$dir/recipients" ] || die "patches/$name/recipients not found"
 
 	base_commit=$("$TOP/scripts/get-base.sh" "$base")
@@ -106,7 +116,7 @@ EOF
 	rm -f "$idx"
 
 	tree=$("$TOP/scripts/make-tree.sh" "$maintainers_base" unpatched)
-	to=() cc=()
+	to=() cc=() send_opts=()
 	# "Name <address> (role:SECTION (...))" or "list@host (open list:...)"
 	addr_of() { sed -E 's/^([^<]*<[^>]*>|[^ ]+).*/\1/' <<<"$1"; }
 	while IFS= read -r line; do
@@ -127,24 +137,42 @@ EOF
 		case "$line" in
 		"to: "*) to+=("${line#to: }") ;;
 		"cc: "*) cc+=("${line#cc: }") ;;
+		"suppress-cc: "*) send_opts+=("--suppress-cc=${line#suppress-cc: }") ;;
 		"cc-maintainers-of: "*)
 			while IFS= read -r m; do cc+=("$(addr_of "$m")"); done < <(get_maintainer "$tree" -f "${line#cc-maintainers-of: }")
 			;;
-		*) die "patches/$name/recipients: cannot read '$line' (to:, cc: or cc-maintainers-of:)" ;;
+		*) die "patches/$name/recipients: cannot read '$line' (to:, cc:, cc-maintainers-of: or suppress-cc:)" ;;
 		esac
 	done <"$dir/recipients"
 	# Each address once, To before Cc.
 	mapfile -t to < <(printf '%s\n' "${to[@]}" | awk '!seen[$0]++')
 	mapfile -t cc < <(printf '%s\n' "${cc[@]}" | awk 'NR == FNR { t[$0] = 1; next } !t[$0] && !seen[$0]++' <(printf '%s\n' "${to[@]}") -)
-	args=(--cover-letter --numbered --subject-prefix="$prefix" --no-signature -o "$out")
+	args=(--subject-prefix="$prefix" --no-signature -o "$out")
+	[ -z "$cover_letter" ] || args+=(--cover-letter --numbered)
 	for a in "${to[@]}"; do args+=(--to="$a"); done
 	for a in "${cc[@]}"; do args+=(--cc="$a"); done
 	g format-patch -q "${args[@]}" "$base_commit..$head"
+	# Options 'git send-email' needs (recipients: suppress-cc:).
+	for o in "${send_opts[@]}"; do echo "$o"; done >"$out/send-options"
+	if [ -z "$cover_letter" ]; then
+		# The notes below the patch's '---', which format-patch drops.
+		python3 - "${patches[0]}" "$(ls "$out"/0001-*.patch)" <<'EOF'
+import re, sys
+src, dst = open(sys.argv[1]).read(), open(sys.argv[2]).read()
+below = src.split("\n---\n", 1)[1]
+notes = re.split(r"^ \S.* \| +\d+ ", below, maxsplit=1, flags=re.M)[0].strip("\n")
+if notes:
+    head, tail = dst.split("\n---\n", 1)
+    open(sys.argv[2], "w").write(head + "\n---\n" + notes + "\n\n" + tail)
+EOF
+		log "$name: 1 patch, its notes below '---', in $out (base $base; From: $sender)"
+		continue
+	fi
 	# The cover letter: subject from the first line of patches/NAME/cover-letter,
 	# the blurb from the rest.
 	cover=$(ls "$out"/0000-cover-letter.patch)
-	subject=$(head -n 1 "$dir/cover-letter")
-	tail -n +3 "$dir/cover-letter" >"$msg"
+	subject=$(head -n 1 "$cover_letter")
+	tail -n +3 "$cover_letter" >"$msg"
 	python3 - "$cover" "$subject" "$msg" <<'EOF'
 import sys
 path, subject, blurb = sys.argv[1], sys.argv[2], open(sys.argv[3]).read().rstrip("\n")
@@ -157,5 +185,5 @@ EOF
 done
 echo "To send (check first, then drop --dry-run):"
 for name in "${names[@]}"; do
-	echo "    git send-email --dry-run $outbox/$name/*.patch"
+	echo "    git send-email --dry-run $(tr '\n' ' ' <"$outbox/$name/send-options")$outbox/$name/*.patch"
 done
