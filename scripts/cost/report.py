@@ -194,18 +194,18 @@ def main():
 
         # The price of a pin against a reference, on the same kernel.
         if all(r in v for r in ('gup_get_get', 'gup_get_put', 'gup_pin_get',
-                                'gup_pin_put', 'dio_4k_read_ram0_1thr')):
+                                'gup_pin_put', 'dio_4k_read_ram_1thr')):
             gup = [['kernel', 'pin/get: get', 'pin/get: put',
                     'extra ns per page', 'share of a 4 KiB O_DIRECT read']]
             for variant in ('unpatched', 'patched'):
                 m = {r: statistics.median(statistics.median(x) for x in
                                           v[r].get(variant, {}).values())
                      for r in ('gup_get_get', 'gup_get_put', 'gup_pin_get',
-                               'gup_pin_put', 'dio_4k_read_ram0_1thr')}
+                               'gup_pin_put', 'dio_4k_read_ram_1thr')}
                 pages = GUP_BYTES // page_size.get(arch, 4096)
                 extra = ((m['gup_pin_get'] - m['gup_get_get']) +
                          (m['gup_pin_put'] - m['gup_get_put'])) * 1000 / pages
-                share = extra / m['dio_4k_read_ram0_1thr']
+                share = extra / m['dio_4k_read_ram_1thr']
                 gup.append([variant, f'{m["gup_pin_get"] / m["gup_get_get"]:.3f}',
                             f'{m["gup_pin_put"] / m["gup_get_put"]:.3f}',
                             f'{extra:.1f}', pct(share)])

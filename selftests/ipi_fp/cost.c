@@ -23,9 +23,10 @@
  *    (dio: the mm of a kernel whose O_DIRECT pins is then MMF_HAS_PINNED,
  *    and fork() checks each page or huge page for a pin) or without one
  *    (plain).
- *  - dio_4k_<read|write>_<ram0|nullb0>_<1|2>thr: 4 KiB O_DIRECT requests
- *    at random offsets on a RAM disk (brd) and on null_blk, from one
- *    thread or from two threads on two CPUs: the time per request.
+ *  - dio_4k_<read|write>_<ram|null>_<1|2>thr: 4 KiB O_DIRECT requests
+ *    at random offsets on a null_blk device that keeps its data in memory
+ *    (ram) and on one that keeps none (null), from one thread or from two
+ *    threads on two CPUs: the time per request.
  *  - gup_<get|pin>_<get|put>: the kernel's own gup_test (selftests/vm,
  *    CONFIG_GUP_TEST) with -u (get_user_pages_fast(), FOLL_GET) and -a
  *    (pin_user_pages_fast(), FOLL_PIN): the price of a pin against a
@@ -37,6 +38,12 @@
  *    sends, the path the ICR fix changes.
  *
  * A case fails only when its operations fail; the values carry no verdict.
+ *
+ * The O_DIRECT rows and reads use only block devices this program makes
+ * (null_blk through configfs, mounting configfs if it has to) and removes
+ * again; THP and khugepaged settings it changes are put back. Both happen
+ * on every way out: return, exit, SIGTERM, SIGINT. Without null_blk's
+ * configfs interface the fork and dio rows SKIP and say why.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -50,7 +57,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -80,6 +90,31 @@ static int reps = 5;
 static int max_mib = 1000;	/* the largest fork row (-m) */
 static long page_size;
 static char self_dir[PATH_MAX];
+
+/*
+ * What this program changed, for undo() on the way out; only the process
+ * that made the changes undoes them (fork rows' children inherit the
+ * handlers).
+ */
+#define CONFIGFS	"/sys/kernel/config"
+#define NULLB_DIR	CONFIGFS "/nullb"
+#define NULLB_MIB	"64"
+struct nullb {
+	const char *row;	/* the rows' name for it */
+	bool memory_backed;
+	char dir[96];		/* its configfs directory, once made */
+	char power[112];	/* dir/power */
+	char dev[32];		/* /dev/nullbN, once powered on */
+};
+
+static struct nullb nullbs[2] = {
+	{ .row = "ram", .memory_backed = true },
+	{ .row = "null", .memory_backed = false },
+};
+
+static pid_t undo_pid;
+static bool mounted_configfs;
+static char thp_was[32], sleep_was[32];
 
 static long long now_ns(void)
 {
@@ -145,6 +180,111 @@ static void read_setting(const char *path, char *buf, size_t len)
 	fclose(f);
 }
 
+/* The THP and khugepaged settings as fork_cost() found them. */
+static void undo_thp(void)
+{
+	if (thp_was[0])
+		write_file(THP_CONTROL, thp_was);
+	if (sleep_was[0])
+		write_file(KHUGEPAGED_SLEEP, sleep_was);
+	thp_was[0] = '\0';
+	sleep_was[0] = '\0';
+}
+
+/*
+ * Put back what this program changed. Only async-signal-safe calls: it
+ * also runs from the SIGTERM and SIGINT handler.
+ */
+static void undo(void)
+{
+	int i;
+
+	if (getpid() != undo_pid)
+		return;
+	for (i = 0; i < 2; i++) {
+		if (!nullbs[i].dir[0])
+			continue;
+		write_file(nullbs[i].power, "0");
+		rmdir(nullbs[i].dir);
+		nullbs[i].dir[0] = '\0';
+	}
+	if (mounted_configfs && !umount(CONFIGFS))
+		mounted_configfs = false;
+	undo_thp();
+}
+
+static void undo_and_die(int sig)
+{
+	undo();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* A configfs attribute of n: dir/attr = value. */
+static int nullb_set(struct nullb *n, const char *attr, const char *value)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), "%s/%s", n->dir, attr);
+	return write_file(path, value);
+}
+
+/*
+ * Make the two null_blk devices (NULLB_MIB MiB, 4 KiB blocks) through
+ * configfs. On failure *why says what is missing; undo() removes what
+ * was made.
+ */
+static int make_nullbs(const char **why)
+{
+	char path[160], index[16] = "";
+	struct stat st;
+	FILE *f;
+	int i;
+
+	if (access(NULLB_DIR, F_OK) && !mount("configfs", CONFIGFS, "configfs", 0, NULL))
+		mounted_configfs = true;
+	if (access(NULLB_DIR, W_OK)) {
+		*why = "no null_blk configfs (needs BLK_DEV_NULL_BLK, CONFIGFS_FS and root)";
+		return -1;
+	}
+	for (i = 0; i < 2; i++) {
+		struct nullb *n = &nullbs[i];
+
+		snprintf(path, sizeof(path), "%s/ipi_fp_cost_%s_%d", NULLB_DIR,
+			 n->row, (int)getpid());
+		if (mkdir(path, 0755)) {
+			*why = "cannot make a null_blk device in " NULLB_DIR;
+			return -1;
+		}
+		snprintf(n->dir, sizeof(n->dir), "%s", path);
+		snprintf(n->power, sizeof(n->power), "%s/power", n->dir);
+		if (nullb_set(n, "size", NULLB_MIB) ||
+		    nullb_set(n, "blocksize", "4096") ||
+		    nullb_set(n, "memory_backed", n->memory_backed ? "1" : "0") ||
+		    write_file(n->power, "1")) {
+			*why = "cannot set up a null_blk device through configfs";
+			return -1;
+		}
+		snprintf(path, sizeof(path), "%s/index", n->dir);
+		f = fopen(path, "r");
+		if (!f || !fgets(index, sizeof(index), f)) {
+			if (f)
+				fclose(f);
+			*why = "a null_blk device has no index";
+			return -1;
+		}
+		fclose(f);
+		snprintf(n->dev, sizeof(n->dev), "/dev/nullb%d", atoi(index));
+		if (stat(n->dev, &st) || !S_ISBLK(st.st_mode)) {
+			*why = "a null_blk device made through configfs has no /dev node";
+			return -1;
+		}
+		ksft_print_msg("%s: null_blk %s, " NULLB_MIB " MiB%s\n", n->row,
+			       n->dev, n->memory_backed ? ", memory backed" : "");
+	}
+	return 0;
+}
+
 /* AnonHugePages of this process, in kB (-1 if unknown). */
 static long anon_huge_kb(void)
 {
@@ -196,8 +336,8 @@ static long long forks_ns(char *mem, size_t len, int n)
 }
 
 /*
- * In a fresh child: touch mib MiB (after one O_DIRECT read of ram0 if
- * dio), then reps repetitions of as many forks as take about FORK_REP_NS
+ * In a fresh child: touch mib MiB (after one O_DIRECT read of the ram
+ * device if dio), then reps repetitions of as many forks as take about FORK_REP_NS
  * (not counting the writes between them).
  * The values come back through a pipe.
  */
@@ -226,7 +366,7 @@ static int fork_row(int mib, const char *thp, bool dio)
 		 */
 		if (pin_to_cpu(0))
 			_exit(1);
-		fd = open("/dev/ram0", O_RDONLY | O_DIRECT);
+		fd = open(nullbs[0].dev, O_RDONLY | O_DIRECT);
 		if (fd < 0 || posix_memalign(&buf, BLOCK, BLOCK) ||
 		    (dio && pread(fd, buf, BLOCK, 0) != BLOCK))
 			_exit(1);
@@ -271,7 +411,6 @@ static int fork_cost(void)
 {
 	static const int mib[] = { 1, 10, 100, 1000 };
 	static const char * const thp[] = { "never", "always" };
-	char thp_was[32], sleep_was[32];
 	int t, m, ret = 0;
 
 	read_setting(THP_CONTROL, thp_was, sizeof(thp_was));
@@ -290,10 +429,7 @@ static int fork_cost(void)
 			ret = fork_row(mib[m], thp[t], true) ||
 			      fork_row(mib[m], thp[t], false);
 	}
-	if (thp_was[0])
-		write_file(THP_CONTROL, thp_was);
-	if (sleep_was[0])
-		write_file(KHUGEPAGED_SLEEP, sleep_was);
+	undo_thp();
 	return ret;
 }
 
@@ -338,7 +474,7 @@ static void *dio_thread(void *arg)
  * each from the first thread's start to the last one's end (the threads
  * time themselves: this thread may run only after they are done).
  */
-static int dio_row(const char *dev, bool write, int nthr)
+static int dio_row(const struct nullb *dev, bool write, int nthr)
 {
 	struct dio_job job[2];
 	pthread_barrier_t go;
@@ -348,7 +484,7 @@ static int dio_row(const char *dev, bool write, int nthr)
 	int fd, r, t, failed = 0;
 	off_t size;
 
-	snprintf(path, sizeof(path), "/dev/%s", dev);
+	snprintf(path, sizeof(path), "%s", dev->dev);
 	fd = open(path, (write ? O_RDWR : O_RDONLY) | O_DIRECT);
 	size = fd < 0 ? 0 : lseek(fd, 0, SEEK_END);
 	if (size < BLOCK) {
@@ -389,20 +525,19 @@ static int dio_row(const char *dev, bool write, int nthr)
 		return -1;
 	}
 	snprintf(row, sizeof(row), "dio_4k_%s_%s_%dthr",
-		 write ? "write" : "read", dev, nthr);
+		 write ? "write" : "read", dev->row, nthr);
 	print_row(row, "ns/request", v);
 	return 0;
 }
 
 static int dio_cost(void)
 {
-	static const char * const dev[] = { "ram0", "nullb0" };
 	int d, w, t;
 
 	for (d = 0; d < 2; d++)
 		for (w = 0; w < 2; w++)
 			for (t = 1; t <= 2; t++)
-				if (dio_row(dev[d], w, t))
+				if (dio_row(&nullbs[d], w, t))
 					return -1;
 	return 0;
 }
@@ -544,7 +679,7 @@ static void measured_or_skipped(const char *name, int ret, const char **why)
 
 int main(int argc, char **argv)
 {
-	const char *why = NULL;
+	const char *why = NULL, *no_dev = NULL;
 	int opt, ret;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -565,8 +700,16 @@ int main(int argc, char **argv)
 	ksft_set_plan(4);
 	ksft_print_msg("IPI_FP_COST_INFO reps=%d page_size=%ld max_mib=%d\n",
 		       reps, page_size, max_mib);
-	measured("fork_cost", fork_cost());
-	measured("dio_4k_cost", dio_cost());
+	undo_pid = getpid();
+	atexit(undo);
+	signal(SIGTERM, undo_and_die);
+	signal(SIGINT, undo_and_die);
+	make_nullbs(&no_dev);
+	why = no_dev;
+	measured_or_skipped("fork_cost", why ? 0 : fork_cost(), &why);
+	why = no_dev;
+	measured_or_skipped("dio_4k_cost", why ? 0 : dio_cost(), &why);
+	undo();
 	ret = gup_cost(&why);
 	measured_or_skipped("gup_cost", ret, &why);
 	ret = ipi_cost(&why);

@@ -80,6 +80,7 @@
  */
 #include <linux/cpumask.h>
 #include <linux/hw_breakpoint.h>
+#include <linux/kallsyms.h>
 #include <linux/kprobes.h>
 #include <linux/kthread.h>
 #include <linux/slab.h>
@@ -117,6 +118,8 @@ enum { MUTATE_NONE, MUTATE_NO_NESTED_SEND, MUTATE_LATE_NESTED_SEND };
 static int reached, missed, stray, no_nested, not_sent, stuck;
 static int in_window, icr2_clobbered;
 static char apic_driver[32];
+/* The function that sends an IPI to one CPU (paravirtual ones skip ICR2). */
+static char ipi_sender[KSYM_NAME_LEN];
 #define BENCH_MAX_RUNS	32
 static long bench_round_trip_ns[BENCH_MAX_RUNS], bench_send_ns[BENCH_MAX_RUNS];
 static int nr_round_trip_ns, nr_send_ns;
@@ -131,6 +134,7 @@ module_param(icr2_clobbered, int, 0444);
 module_param_array(bench_round_trip_ns, long, &nr_round_trip_ns, 0444);
 module_param_array(bench_send_ns, long, &nr_send_ns, 0444);
 module_param_string(apic_driver, apic_driver, sizeof(apic_driver), 0444);
+module_param_string(ipi_sender, ipi_sender, sizeof(ipi_sender), 0444);
 static long storm_async_sent, storm_async_run, storm_sync_calls;
 module_param(storm_async_sent, long, 0444);
 module_param(storm_async_run, long, 0444);
@@ -525,6 +529,7 @@ static int __init ipi_fp_icr_init(void)
 		return -EINVAL;
 
 	strscpy(apic_driver, apic->name, sizeof(apic_driver));
+	snprintf(ipi_sender, sizeof(ipi_sender), "%ps", apic->send_IPI);
 	cpumask_copy(&nested_mask, cpu_online_mask);
 	cpumask_clear_cpu(sender, &nested_mask);
 	INIT_CSD(&csd, csd_func, NULL);
@@ -547,7 +552,9 @@ static int __init ipi_fp_icr_init(void)
 	icr2_watch = watch_icr2(&ret);
 	if (!icr2_watch) {
 		pr_err("ipi_fp_icr: no hardware breakpoint on ICR2: %d\n", ret);
-		ret = -ENOENT;
+		/* -ENOSPC: every debug register of the sender is taken. */
+		if (ret != -ENOSPC)
+			ret = -ENOENT;
 		goto out_send;
 	}
 	pr_info("ipi_fp_icr: %s, sender %d target %d third %d, breakpoint on ICR2 writes\n",
