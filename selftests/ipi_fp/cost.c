@@ -274,7 +274,10 @@ static int make_nullbs(const char **why)
 			return -1;
 		}
 		fclose(f);
-		snprintf(n->dev, sizeof(n->dev), "/dev/nullb%d", atoi(index));
+		/* 6.1 and later name the disk after its configfs directory. */
+		snprintf(n->dev, sizeof(n->dev), "/dev/%s", strrchr(n->dir, '/') + 1);
+		if (stat(n->dev, &st) || !S_ISBLK(st.st_mode))
+			snprintf(n->dev, sizeof(n->dev), "/dev/nullb%d", atoi(index));
 		if (stat(n->dev, &st) || !S_ISBLK(st.st_mode)) {
 			*why = "a null_blk device made through configfs has no /dev node";
 			return -1;
