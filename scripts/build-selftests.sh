@@ -38,6 +38,12 @@ CFLAGS=$cflags LDFLAGS=$ldflags make -C "$tree/tools/testing/selftests" \
 # 6.1's gup_test.c builds alone; later trees moved it to selftests/mm/ with
 # helpers that need the tree's exported headers: the cost mode measures
 # 6.1 bases only, and elsewhere its gup rows say that gup_test is missing.
+# The guests' third-party noise (scripts/guest/noise.c, the -noisy cells):
+# beside the tests, not one of them.
+# shellcheck disable=SC2086 # $cflags and $ldflags are lists of options
+"${cross}gcc" -O2 -Wall $cflags -o "$outdir/noise" "$TOP/scripts/guest/noise.c" \
+	$ldflags -lpthread >>"$outdir.log" 2>&1 ||
+	die "noise build failed; last lines of $outdir.log:"$'\n'"$(tail -n 20 "$outdir.log")"
 vm=$tree/tools/testing/selftests/vm
 if [ -f "$vm/gup_test.c" ]; then
 	# shellcheck disable=SC2086 # $cflags and $ldflags are lists of options

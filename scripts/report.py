@@ -20,7 +20,7 @@ import sys
 MAIN_VARIANTS = ('unpatched', 'patched')
 # A variant may end in a boot suffix (run-matrix.sh): the same kernel booted
 # another way. Such cells get their own column.
-BOOT_SUFFIXES = ('-physflat',)
+BOOT_SUFFIXES = ('-physflat', '-noisy')
 
 
 def split_variant(variant):

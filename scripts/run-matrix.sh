@@ -17,10 +17,13 @@
 # icr_nested_ipi, IPI_FP_ODIRECT_ROUNDS=N of each odirect_fork case, instead
 # of their defaults. IPI_FP_MATRIX=FILE runs the
 # cells of FILE instead of ci/matrix.tsv (same format).
-# A variant ending in -physflat boots the kernel, initramfs and tests of
-# the variant without the suffix (nothing is built twice) in a guest with
-# more than eight possible CPUs (-smp 3,maxcpus=9), where x86_64 6.1 uses
-# the physflat APIC driver instead of flat.
+# A variant ending in a boot suffix boots the kernel, initramfs and tests
+# of the variant without it (nothing is built twice): -physflat in a guest
+# with more than eight possible CPUs (-smp 3,maxcpus=9), where x86_64 6.1
+# uses the physflat APIC driver instead of flat; -noisy with third-party
+# work running beside the tests (IPI_FP_NOISE=1: scripts/guest/noise.c's
+# O_DIRECT reads, io_uring buffer registrations and superblock probes of
+# every connected NBD device), whose verdicts must not change.
 # The pairs of cells of IPI_FP_KERNEL_SUITES (default
 # ci/kernel-suites.tsv; empty: none) also run the kernel's own selftests
 # (scripts/kernel-suites/build.sh) after ipi_fp, in a guest given
@@ -116,11 +119,16 @@ done <"${IPI_FP_MATRIX:-$TOP/ci/matrix.tsv}"
 # Progress: one numbered line per cell prepared and per guest booted, with
 # what the same step took last time (a cold build takes minutes, a reused
 # one seconds).
+# unsuffixed VARIANT: the variant whose kernel and tests a cell boots.
+unsuffixed() {
+	local v=${1%-noisy}
+	echo "${v%-physflat}"
+}
 declare -A builds=()
 host_threads=1
 for cell in "${cells[@]}"; do
 	read -r arch base variant _ <<<"$cell"
-	builds[$arch-$base-${variant%-physflat}]=1
+	builds[$arch-$base-$(unsuffixed "$variant")]=1
 	arch_setup "$arch"
 	[ "${IPI_FP_CPUS:-$GUEST_CPUS}" -le "$host_threads" ] || host_threads=${IPI_FP_CPUS:-$GUEST_CPUS}
 done
@@ -140,7 +148,7 @@ prepare_stage() {
 		read -r arch base variant stage <<<"$cell"
 		[ "$stage" = "$1" ] || continue
 		id=$arch-$base-$variant
-		build_variant=${variant%-physflat}
+		build_variant=$(unsuffixed "$variant")
 		bid=$arch-$base-$build_variant
 		if [ -z "${kernel[$bid]:-}" ]; then
 			progress "preparing $bid: work tree, kernel, selftests, initramfs" "prep $bid"
@@ -181,6 +189,7 @@ boot_cell() {
 	local boot_timeout=${IPI_FP_BOOT_TIMEOUT:-300}
 	local test_timeout=${IPI_FP_TEST_TIMEOUT:-$((boot_timeout / 2))}
 	local cell_extra=$extra
+	[ "$variant" = "${variant%-noisy}" ] || cell_extra+=" IPI_FP_NOISE=1"
 	if [ -n "${with_suites[$id]:-}" ]; then
 		cell_extra+=" IPI_FP_KERNEL_SUITES=1"
 		boot_timeout=$((boot_timeout + ${IPI_FP_KERNEL_SUITES_SECONDS:-900}))

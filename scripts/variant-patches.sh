@@ -6,12 +6,12 @@
 #   patched-debug   the whole series; the kernel adds kconfig/debug.config
 #   control-lwsync  the selftest patches plus the barrier-before-IPI patch
 #                   proposed on linuxppc-dev (negative control)
-# A variant may end in a boot suffix (-physflat, see scripts/run-matrix.sh): it
-# applies the patches of the variant without it.
+# A variant may end in a boot suffix (-physflat or -noisy, see
+# scripts/run-matrix.sh): it applies the patches of the variant without it.
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-usage="usage: variant-patches.sh BASE unpatched|patched|patched-debug|control-lwsync[-physflat]"
+usage="usage: variant-patches.sh BASE unpatched|patched|patched-debug|control-lwsync[-physflat|-noisy]"
 base=${1:?$usage}
 variant=${2:?$usage}
 series=$(awk -F'\t' -v n="$base" '$1 == n { print $5 }' "$TOP/ci/bases.tsv")
@@ -27,12 +27,13 @@ selftests() {
 	done
 }
 
-case "${variant%-physflat}" in
+v=${variant%-noisy}
+case "${v%-physflat}" in
 unpatched) selftests ;;
 patched | patched-debug) printf "$TOP/%s\n" "${all[@]}" ;;
 control-lwsync)
 	selftests
 	echo "$TOP/ci/controls/powerpc-lwsync-before-reschedule-ipi.patch"
 	;;
-*) die "unknown variant '$variant' (unpatched, patched, patched-debug, control-lwsync; optionally -physflat)" ;;
+*) die "unknown variant '$variant' (unpatched, patched, patched-debug, control-lwsync; optionally -physflat or -noisy)" ;;
 esac

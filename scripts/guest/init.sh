@@ -34,9 +34,24 @@ for t in $(echo "${IPI_FP_ONLY:-}" | tr , ' '); do
 		echo "ipi_fp:$t" >>/kselftest/kselftest-list.txt
 	fi
 done
+# IPI_FP_NOISE=1 (the -noisy cells): third-party work beside the tests
+# (scripts/guest/noise.c); a loop that never ran makes the guest an error.
+noise=
+if [ "${IPI_FP_NOISE:-}" = 1 ]; then
+	/kselftest/noise >/tmp/noise.out 2>&1 &
+	noise=$!
+fi
 # shellcheck disable=SC2086 # $only is a list of options
 cd /kselftest && ./run_kselftest.sh $only
-echo "IPI_FP_GUEST_DONE rc=$?"
+rc=$?
+if [ -n "$noise" ]; then
+	kill -TERM "$noise"
+	wait "$noise"
+	cat /tmp/noise.out
+	grep -q '^IPI_FP_NOISE reads=[1-9][0-9]* registrations=[1-9][0-9]* probes=[1-9][0-9]*$' /tmp/noise.out ||
+		echo "IPI_FP_HOST_ERROR the noise beside the tests did not run: $(tr '\n' ' ' </tmp/noise.out)"
+fi
+echo "IPI_FP_GUEST_DONE rc=$rc"
 # The kernel's own selftests (kernel-suites/build.sh), when the initramfs
 # carries them and the kernel command line asks for them
 # (IPI_FP_KERNEL_SUITES=1): after the verdicts of ipi_fp, which they do
