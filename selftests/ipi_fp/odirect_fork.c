@@ -112,9 +112,15 @@
 /*
  * Where the raw-device reads go: past the first MiB, where tools that
  * probe a new block device (blkid, udev) look for superblocks (btrfs at
- * 64 KiB, iso9660 at 32 KiB, ZFS labels in the first 512 KiB).
+ * 64 KiB, iso9660 at 32 KiB, ZFS labels in the first 512 KiB), and half
+ * a KiB into a page: a reader through the page cache (a prober's pread())
+ * asks the device for whole pages at page-aligned offsets, so the
+ * server's test for the test's own read, "DIO_LEN bytes at this offset",
+ * matches no such reader (TEST_READ_SHIFT; the file cases read at a
+ * device offset that is not page-aligned either).
  */
-#define RAW_OFFSET		(1024 * 1024 + 28 * 1024)
+#define TEST_READ_SHIFT		512
+#define RAW_OFFSET		(1024 * 1024 + 28 * 1024 + TEST_READ_SHIFT)
 #define BIG_PAGES		257	/* more than one bio of 256 vecs */
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ	22
@@ -141,14 +147,16 @@
 /*
  * The ext4 image: 4 KiB blocks, one group, no journal, extents. Blocks:
  * 0 superblock, 1 group descriptors, 2 and 3 bitmaps, 4 inode table
- * (16 inodes of 256 bytes), 5 root directory, 6 lost+found, and the
- * data block of /data.bin (inode 12) at EXT4_DATA_BLOCK.
+ * (16 inodes of 256 bytes), 5 root directory, 6 lost+found, and the two
+ * data blocks of /data.bin (inode 12) from EXT4_DATA_BLOCK on; the test
+ * reads it at TEST_READ_SHIFT, across the two.
  */
 #define EXT4_BLOCK		4096
 #define EXT4_BLOCKS		(DEV_SIZE / EXT4_BLOCK)
 #define EXT4_INODES		16
 #define EXT4_INODE_SIZE		256
 #define EXT4_DATA_BLOCK		8
+#define EXT4_DATA_BLOCKS	2
 #define EXT4_FILE_OFFSET	(EXT4_DATA_BLOCK * EXT4_BLOCK)
 
 #ifndef FIBMAP
@@ -308,8 +316,10 @@ static void *nbd_server(void *arg)
 			srv.last_len = len;
 			memcpy(data, srv.disk + from, len);
 			/*
-			 * Only the test's own read: its offset and its length
-			 * (a prober's buffered read comes with readahead's).
+			 * Only the test's own read: its offset and its length.
+			 * A reader through the page cache (blkid, udev) asks
+			 * for whole pages; the test's reads do not start on a
+			 * page (TEST_READ_SHIFT).
 			 */
 			if (srv.armed && from == srv.held_offset && len == DIO_LEN) {
 				srv.armed = false;
@@ -415,40 +425,41 @@ static unsigned char *ext4_dirent(unsigned char *de, uint32_t ino,
 	return de + rec_len;
 }
 
-/* Inode ino: one extent of one block. */
+/* Inode ino: one extent of n blocks from block on. */
 static void ext4_inode(unsigned char *disk, uint32_t ino, uint16_t mode,
-		       uint16_t links, uint32_t block)
+		       uint16_t links, uint32_t block, uint16_t n)
 {
 	unsigned char *in = disk + 4 * EXT4_BLOCK +
 			    (ino - 1) * EXT4_INODE_SIZE;
 	int t;
 
 	put16(in, mode);
-	put32(in + 0x04, EXT4_BLOCK);		/* size */
+	put32(in + 0x04, n * EXT4_BLOCK);	/* size */
 	for (t = 0x08; t <= 0x10; t += 4)	/* atime, ctime, mtime */
 		put32(in + t, 1767225600);
 	put16(in + 0x1a, links);
-	put32(in + 0x1c, EXT4_BLOCK / 512);	/* i_blocks: sectors */
+	put32(in + 0x1c, n * EXT4_BLOCK / 512);	/* i_blocks: sectors */
 	put32(in + 0x20, 0x80000);		/* EXT4_EXTENTS_FL */
 	put16(in + 0x28, 0xf30a);		/* extent header magic */
 	put16(in + 0x2a, 1);			/* entries */
 	put16(in + 0x2c, 4);			/* max entries */
-	put16(in + 0x38, 1);			/* extent: length 1 */
+	put16(in + 0x38, n);			/* extent: length */
 	put32(in + 0x3c, block);		/* extent: start */
 	put16(in + 0x80, 32);			/* i_extra_isize */
 }
 
-/* An ext4 image with one 4 KiB file, data.bin, in EXT4_DATA_BLOCK. */
+/* An ext4 image with one 8 KiB file, data.bin, from EXT4_DATA_BLOCK on. */
 static void build_ext4_image(unsigned char *disk)
 {
 	unsigned char *sb = disk + 1024, *gd = disk + EXT4_BLOCK;
 	unsigned char *bbm = disk + 2 * EXT4_BLOCK, *ibm = disk + 3 * EXT4_BLOCK;
 	unsigned char *de;
+	int b;
 
 	memset(disk, 0, DEV_SIZE);
 	put32(sb + 0x00, EXT4_INODES);
 	put32(sb + 0x04, EXT4_BLOCKS);
-	put32(sb + 0x0c, EXT4_BLOCKS - 8);	/* free: all but 0-6, data */
+	put32(sb + 0x0c, EXT4_BLOCKS - 7 - EXT4_DATA_BLOCKS);	/* free: all but 0-6, data */
 	put32(sb + 0x10, EXT4_INODES - 12);	/* free: all but 1-12 */
 	put32(sb + 0x18, 2);			/* log2(block size) - 10 */
 	put32(sb + 0x1c, 2);			/* the same for clusters */
@@ -472,21 +483,22 @@ static void build_ext4_image(unsigned char *disk)
 	put32(gd + 0x00, 2);			/* block bitmap */
 	put32(gd + 0x04, 3);			/* inode bitmap */
 	put32(gd + 0x08, 4);			/* inode table */
-	put16(gd + 0x0c, EXT4_BLOCKS - 8);	/* free blocks */
+	put16(gd + 0x0c, EXT4_BLOCKS - 7 - EXT4_DATA_BLOCKS);	/* free blocks */
 	put16(gd + 0x0e, EXT4_INODES - 12);	/* free inodes */
 	put16(gd + 0x10, 2);			/* directories */
 
-	/* Used: blocks 0-6 and the data block; the bits past the end. */
+	/* Used: blocks 0-6 and the data blocks; the bits past the end. */
 	bbm[0] = 0x7f;
-	bbm[EXT4_DATA_BLOCK / 8] |= 1 << (EXT4_DATA_BLOCK % 8);
+	for (b = EXT4_DATA_BLOCK; b < EXT4_DATA_BLOCK + EXT4_DATA_BLOCKS; b++)
+		bbm[b / 8] |= 1 << (b % 8);
 	memset(bbm + EXT4_BLOCKS / 8, 0xff, EXT4_BLOCK - EXT4_BLOCKS / 8);
 	ibm[0] = 0xff;				/* inodes 1-12 */
 	ibm[1] = 0x0f;
 	memset(ibm + EXT4_INODES / 8, 0xff, EXT4_BLOCK - EXT4_INODES / 8);
 
-	ext4_inode(disk, 2, 040755, 3, 5);	/* / */
-	ext4_inode(disk, 11, 040700, 2, 6);	/* /lost+found */
-	ext4_inode(disk, 12, 0100644, 1, EXT4_DATA_BLOCK);	/* /data.bin */
+	ext4_inode(disk, 2, 040755, 3, 5, 1);	/* / */
+	ext4_inode(disk, 11, 040700, 2, 6, 1);	/* /lost+found */
+	ext4_inode(disk, 12, 0100644, 1, EXT4_DATA_BLOCK, EXT4_DATA_BLOCKS);	/* /data.bin */
 	de = disk + 5 * EXT4_BLOCK;
 	de = ext4_dirent(de, 2, 12, ".", 2);
 	de = ext4_dirent(de, 2, 12, "..", 2);
@@ -497,17 +509,21 @@ static void build_ext4_image(unsigned char *disk)
 	ext4_dirent(de, 2, EXT4_BLOCK - 12, "..", 2);
 }
 
-/* The filesystems the file cases read from, and where data.bin lies. */
+/*
+ * The filesystems the file cases read from, where data.bin lies, and
+ * where in it the test reads: at a device offset that is not page-aligned
+ * (see TEST_READ_SHIFT; FAT's data area starts half a page in already).
+ */
 static const struct fs_image {
 	const char *type, *config;
 	unsigned long flags;
 	void (*build)(unsigned char *disk);
-	off_t file_offset;
+	off_t file_offset, read_at;
 } fs_image[NR_TARGETS] = {
 	[MSDOS_FILE] = { "msdos", "CONFIG_MSDOS_FS", MS_NOATIME,
-			 build_msdos_image, FAT_FILE_OFFSET },
+			 build_msdos_image, FAT_FILE_OFFSET, 0 },
 	[EXT4_FILE] = { "ext4", "CONFIG_EXT4_FS", MS_NOATIME | MS_RDONLY,
-			build_ext4_image, EXT4_FILE_OFFSET },
+			build_ext4_image, EXT4_FILE_OFFSET, TEST_READ_SHIFT },
 };
 
 struct device {
@@ -1326,8 +1342,8 @@ static int open_target(struct device *dev, enum target t, struct issue *io,
 		dev->mounted = true;
 		dev->fs = t;
 	}
-	io->offset = 0;
-	io->dev_offset = fs->file_offset;
+	io->offset = fs->read_at;
+	io->dev_offset = fs->file_offset + fs->read_at;
 	snprintf(path, sizeof(path), "%s/data.bin", dev->mnt);
 	fd = open(path, O_RDONLY | O_DIRECT);
 	if (fd < 0) {
