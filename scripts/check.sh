@@ -51,6 +51,9 @@ step() {
 	"$@" 2>&1 | tee -a "$out" || rc=1
 	times+=("$(printf '%6d s  %s' $((SECONDS - t0)) "$title")")
 }
+# The kernel sources first, the two source packages side by side (on a
+# cold cache 70 s instead of 105 s on 2 cores).
+step "bases: ci/bases.tsv's sources unpacked side by side (scripts/get-bases.sh)" "$TOP/scripts/get-bases.sh"
 step scripts/lint.sh "$TOP/scripts/lint.sh"
 step scripts/submit/check-submissions.sh "$TOP/scripts/submit/check-submissions.sh"
 step "scripts/run-matrix.sh --check" "$TOP/scripts/run-matrix.sh" --check

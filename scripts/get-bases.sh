@@ -27,23 +27,26 @@ done <"$TOP/ci/bases.tsv"
 
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
-rc=0
-# get NAME: one base; its messages are kept and printed with its line.
+# get NAME: one base, its line into $logs/NAME.line ("ok" or "FAILED" and
+# get-base.sh's messages).
 get() {
 	local start=$SECONDS
-	if "$TOP/scripts/get-base.sh" "$1" >"$logs/$1.out" 2>"$logs/$1.err"; then
-		echo "ok      base $1 ($((SECONDS - start)) s)"
+	if "$TOP/scripts/get-base.sh" "$1" >/dev/null 2>"$logs/$1.err"; then
+		echo "ok      base $1 ($((SECONDS - start)) s)" >"$logs/$1.line"
 	else
-		echo "FAILED  base $1"
-		sed 's/^/        /' "$logs/$1.err"
-		return 1
+		{
+			echo "FAILED  base $1"
+			sed 's/^/        /' "$logs/$1.err"
+		} >"$logs/$1.line"
 	fi
 }
-pids=()
-for name in "${firsts[@]}"; do
-	get "$name" &
-	pids+=($!)
+for name in "${firsts[@]}"; do get "$name" & done
+wait
+for name in "${rest[@]}"; do get "$name"; done
+failed=0
+for name in "${firsts[@]}" "${rest[@]}"; do
+	cat "$logs/$name.line"
+	! grep -q '^FAILED' "$logs/$name.line" || failed=$((failed + 1))
 done
-for pid in "${pids[@]}"; do wait "$pid" || rc=1; done
-for name in "${rest[@]}"; do get "$name" || rc=1; done
-exit $rc
+echo "bases: $((${#firsts[@]} + ${#rest[@]} - failed)) passed, $failed failed"
+[ "$failed" = 0 ]
