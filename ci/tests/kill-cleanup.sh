@@ -24,4 +24,4 @@ if grep -E '(BUG|WARNING|Oops|INFO: task .* blocked)' <<<"$log"; then
 	echo "kernel splat during the kills"
 	exit 1
 fi
-echo "$ok kills (odirect_fork, fpu_io_worker, icr_nested_ipi at several points): each died of SIGTERM and left nothing behind"
+echo "$ok kills (odirect_fork, fpu_io_worker, icr_nested_ipi, cost at several points): each died of SIGTERM and left nothing behind"

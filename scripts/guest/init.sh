@@ -3,8 +3,9 @@
 # powers the guest off. The host treats a log without IPI_FP_GUEST_DONE as a
 # crashed or hung guest. KSELFTEST_*_ARGS on the kernel command line reach
 # the tests through init's environment (run_kselftest.sh reads them), and
-# so does IPI_FP_ONLY="prog1,prog2" (only those programs run) and
-# IPI_FP_TEST_TIMEOUT (read by /usr/bin/timeout).
+# so does IPI_FP_ONLY="prog1,prog2" (only those programs run),
+# IPI_FP_TEST_TIMEOUT (read by /usr/bin/timeout), IPI_FP_NOISE=1 (noise
+# beside the tests) and IPI_FP_SOAK_RUNS=N (the programs N times).
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -41,9 +42,24 @@ if [ "${IPI_FP_NOISE:-}" = 1 ]; then
 	/kselftest/noise >/tmp/noise.out 2>&1 &
 	noise=$!
 fi
-# shellcheck disable=SC2086 # $only is a list of options
-cd /kselftest && ./run_kselftest.sh $only
-rc=$?
+cd /kselftest || exit 1
+if [ -n "${IPI_FP_SOAK_RUNS:-}" ]; then
+	# scripts/held-soak/run.sh: the same programs again and again, each
+	# run between markers for held-soak/report.py.
+	i=1
+	while [ "$i" -le "$IPI_FP_SOAK_RUNS" ]; do
+		echo "IPI_FP_SOAK_RUN_START $i"
+		# shellcheck disable=SC2086 # $only is a list of options
+		./run_kselftest.sh $only
+		echo "IPI_FP_SOAK_RUN_END $i rc=$?"
+		i=$((i + 1))
+	done
+	rc=0
+else
+	# shellcheck disable=SC2086 # $only is a list of options
+	./run_kselftest.sh $only
+	rc=$?
+fi
 if [ -n "$noise" ]; then
 	kill -TERM "$noise"
 	wait "$noise"

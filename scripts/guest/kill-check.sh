@@ -17,6 +17,9 @@ leftovers() {
 	grep '^ipi_fp_icr ' /proc/modules
 	echo "vm.nr_hugepages $(cat /proc/sys/vm/nr_hugepages)"
 	echo "THP $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)"
+	echo "khugepaged $(cat /sys/kernel/mm/transparent_hugepage/khugepaged/scan_sleep_millisecs 2>/dev/null)"
+	grep ' configfs ' /proc/mounts
+	ls -d /sys/kernel/config/nullb/ipi_fp_cost_* 2>/dev/null
 }
 
 # PROGRAM ARGS | WHEN: the kills. WHEN (grep -E) starts a line the program
@@ -26,14 +29,17 @@ leftovers() {
 # killed in its raw-device small-page, THP, msdos file and ext4 file
 # cases (after the case before each), fpu_io_worker in its first rounds
 # and icr_nested_ipi in its module's rounds (the signal waits for
-# finit_module() to return) and in the storm.
+# finit_module() to return) and in the storm; cost once its null_blk
+# devices are made and once it has set THP to always.
 kills='odirect_fork -r 20|(not )?ok 1 dio_
 odirect_fork -r 20|(not )?ok 5 dio_
 odirect_fork -r 20|(not )?ok 11 dio_
 odirect_fork -r 20|(not )?ok 15 dio_
 fpu_io_worker -r 1000|# SSE
 icr_nested_ipi -r 3000|# loading ipi_fp_icr
-icr_nested_ipi -r 3000|(not )?ok 2 '
+icr_nested_ipi -r 3000|(not )?ok 2 
+cost -r 30 -m 10|# null: null_blk
+cost -r 30 -m 10|# IPI_FP_COST fork_1MiB_thp_always'
 
 before=$(leftovers)
 echo "# before: $(echo "$before" | tr '\n' ';')"
