@@ -955,6 +955,32 @@ static int pinned_pages_left(const unsigned char *buf, size_t len)
 	return copies;
 }
 
+/*
+ * The frame check once the I/O's own pins are gone: a read may drop its
+ * pins a little after read() has returned (the last bio's completion wakes
+ * the waiter before it releases its pages, and pages that were not dirty
+ * are released later still, by the deferred dirtying work), so a page
+ * found pinned is looked at again, every millisecond for at most
+ * PIN_RELEASE_WAIT_MS. Only the test's own pages count: other tasks' pins,
+ * which move the system's counters all the time, neither delay nor fool it.
+ */
+static int pins_left_after_io(const unsigned char *buf, size_t len)
+{
+	struct timespec ms = { .tv_nsec = 1000000 }, start, now;
+	int left;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		left = pinned_pages_left(buf, len);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (left <= 0 || (now.tv_sec - start.tv_sec) * 1000 +
+				 (now.tv_nsec - start.tv_nsec) / 1000000 >=
+				 PIN_RELEASE_WAIT_MS)
+			return left;
+		nanosleep(&ms, NULL);
+	}
+}
+
 /* The system's FOLL_PIN counters; -1 without them. */
 struct pins {
 	long long acquired, released;
@@ -1025,13 +1051,10 @@ static void pins_read_start(struct pins *p)
  * Wait, at most PIN_RELEASE_WAIT_MS, until every pin taken since *before
  * has been released, that is, until a reading holds no more pins than
  * *before did; false if none did. A read may drop its pins a little after
- * read() has returned: the last bio's completion wakes the waiter before
- * it releases its pages, and pages that were not dirty are released later
- * still, by the deferred dirtying work (bio_check_pages_dirty()). Before a
- * frame check this only waits (a pin that stays is then found on the
- * test's own pages); where no frame check can run, false is a leak. Other
- * tasks' pins in flight come and go: a reading without them ends the wait.
- * Without the counters there is nothing to wait on (true).
+ * read() has returned (see pins_left_after_io()). Used where no frame check
+ * can run: false is a leak. Other tasks' pins in flight come and go: a
+ * reading without them ends the wait. Without the counters there is
+ * nothing to wait on (true).
  */
 static bool wait_pins_released(const struct pins *before)
 {
@@ -1456,9 +1479,7 @@ static void run_case(struct device *dev, const struct test_case *tc,
 		if (round < MAX_COST_ROUNDS)
 			n += snprintf(fork_ns + n, sizeof(fork_ns) - n, " %lld",
 				      io.fork_ns);
-		if (!c.errors)
-			wait_pins_released(&before);
-		left = c.errors ? -1 : pinned_pages_left(io.buf, DIO_LEN);
+		left = c.errors ? -1 : pins_left_after_io(io.buf, DIO_LEN);
 		if (left > 0) {
 			ksft_print_msg("round %d: %d pages still pinned after the read\n",
 				       round, left);
@@ -1713,9 +1734,7 @@ static void run_release_case(struct device *dev, enum release_case rc)
 	 * The zero page cannot be pinned, and fork() copies no page table
 	 * of a mapping that was only read (no anon_vma): no frame check.
 	 */
-	if (rc != WRITE_FROM_ZERO_PAGE)
-		wait_pins_released(&before);
-	left = rc == WRITE_FROM_ZERO_PAGE ? -2 : pinned_pages_left(map, span);
+	left = rc == WRITE_FROM_ZERO_PAGE ? -2 : pins_left_after_io(map, span);
 	if (left > 0) {
 		ksft_print_msg("%s: %d pages still pinned after the I/O\n",
 			       name, left);
@@ -1896,9 +1915,7 @@ static void run_write_case(int rounds)
 		r = write_round(fd, buf, round, &in_window,
 				round ? later_mem : mem);
 		count_round(&c, r, in_window);
-		if (!c.errors)
-			wait_pins_released(&before);
-		left = c.errors ? -1 : pinned_pages_left(buf, WRITE_LEN);
+		left = c.errors ? -1 : pins_left_after_io(buf, WRITE_LEN);
 		if (left > 0) {
 			ksft_print_msg("write round %d: %d pages still pinned after the write\n",
 				       round, left);
