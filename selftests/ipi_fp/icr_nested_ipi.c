@@ -331,7 +331,7 @@ int main(int argc, char **argv)
 	ksft_print_msg("APIC driver: %s\n", driver);
 	ksft_print_msg("sender CPU %d, target CPU %d, nested sends to the others, CPU %d last\n",
 		       cpus[0], cpus[1], cpus[ncpus - 1]);
-	ksft_print_msg("reached/missed: the target ran the request, or not within 200 ms\n");
+	ksft_print_msg("reached/missed: the target ran the request, or not within 2 s\n");
 	ksft_print_msg("stray: another CPU took the call-function-single vector, unsent\n");
 	ksft_print_msg("no_nested: no nested send between the ICR2 and ICR writes\n");
 	ksft_print_msg("not_sent: no IPI went through the ICR2 breakpoint\n");

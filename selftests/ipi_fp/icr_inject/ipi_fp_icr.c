@@ -96,7 +96,7 @@
 
 static int sender = -1, target = -1, third = -1;
 static int rounds = 1000;
-static int timeout_ms = 200;
+static int timeout_ms = 2000;	/* a starved vCPU can take long */
 static int settle_ms = 20;
 static int bench_ops = 1000;
 static int bench_runs = 7;
