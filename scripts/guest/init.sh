@@ -35,17 +35,10 @@ for t in $(echo "${IPI_FP_ONLY:-}" | tr , ' '); do
 		echo "ipi_fp:$t" >>/kselftest/kselftest-list.txt
 	fi
 done
-# IPI_FP_NOISE=1 (the -noisy cells): third-party work beside the tests
-# (scripts/guest/noise.c); a loop that never ran makes the guest an error.
-noise=
-if [ "${IPI_FP_NOISE:-}" = 1 ]; then
-	/kselftest/noise >/tmp/noise.out 2>&1 &
-	noise=$!
-fi
-cd /kselftest || exit 1
+# IPI_FP_SOAK_RUNS=N (scripts/held-soak/run.sh): the same programs N
+# times, each run between markers for held-soak/report.py, then off.
 if [ -n "${IPI_FP_SOAK_RUNS:-}" ]; then
-	# scripts/held-soak/run.sh: the same programs again and again, each
-	# run between markers for held-soak/report.py.
+	cd /kselftest || exit 1
 	i=1
 	while [ "$i" -le "$IPI_FP_SOAK_RUNS" ]; do
 		echo "IPI_FP_SOAK_RUN_START $i"
@@ -54,12 +47,20 @@ if [ -n "${IPI_FP_SOAK_RUNS:-}" ]; then
 		echo "IPI_FP_SOAK_RUN_END $i rc=$?"
 		i=$((i + 1))
 	done
-	rc=0
-else
-	# shellcheck disable=SC2086 # $only is a list of options
-	./run_kselftest.sh $only
-	rc=$?
+	echo "IPI_FP_GUEST_DONE rc=0"
+	reboot -f
 fi
+# IPI_FP_NOISE=1 (the -noisy cells): third-party work beside the tests
+# (scripts/guest/noise.c); a loop that never ran makes the guest an error.
+noise=
+if [ "${IPI_FP_NOISE:-}" = 1 ]; then
+	/kselftest/noise >/tmp/noise.out 2>&1 &
+	noise=$!
+fi
+# (ci/tests/ replace this line to run something else as the tests.)
+# shellcheck disable=SC2086 # $only is a list of options
+cd /kselftest && ./run_kselftest.sh $only
+rc=$?
 if [ -n "$noise" ]; then
 	kill -TERM "$noise"
 	wait "$noise"
