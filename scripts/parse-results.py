@@ -193,8 +193,33 @@ def case_verdict(key, ktap, counts):
     return 'FAIL', ''
 
 
+# A kernel message the serial console wrote into the middle of a line of
+# the tests' output: "# ok 27 dio_release_exit_while_h[   81.373208] block
+# nbd0: NBD_DISCONNECT", the rest of the test's line on the next one.
+PRINTK_INSIDE = re.compile(r'^(.+?)(\[ *\d+\.\d{6}\] .*)$')
+
+
+def rejoin(lines):
+    """The console's lines with each kernel message that landed inside a
+    line of the tests' output on a line of its own, and that line whole
+    again (its head joined to the next line, which holds its tail)."""
+    out, head = [], ''
+    for line in lines:
+        line = head + line
+        head = ''
+        m = PRINTK_INSIDE.match(line)
+        if m and not m.group(1).startswith('['):
+            out.append(m.group(2))
+            head = m.group(1)
+            continue
+        out.append(line)
+    if head:
+        out.append(head)
+    return out
+
+
 def parse(kunit_dir, log_text):
-    lines = log_text.splitlines()
+    lines = rejoin(log_text.splitlines())
     result = {'guest': 'ok', 'reason': '', 'cases': {}, 'why': {},
               'counts': {}, 'diagnostics': {}}
     reasons = []
