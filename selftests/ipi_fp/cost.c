@@ -250,13 +250,13 @@ static int make_nullbs(const char **why)
 	for (i = 0; i < 2; i++) {
 		struct nullb *n = &nullbs[i];
 
-		snprintf(path, sizeof(path), "%s/ipi_fp_cost_%s_%d", NULLB_DIR,
-			 n->row, (int)getpid());
-		if (mkdir(path, 0755)) {
+		snprintf(n->dir, sizeof(n->dir), "%s/ipi_fp_cost_%s_%d",
+			 NULLB_DIR, n->row, (int)getpid());
+		if (mkdir(n->dir, 0755)) {
+			n->dir[0] = '\0';
 			*why = "cannot make a null_blk device in " NULLB_DIR;
 			return -1;
 		}
-		snprintf(n->dir, sizeof(n->dir), "%s", path);
 		snprintf(n->power, sizeof(n->power), "%s/power", n->dir);
 		if (nullb_set(n, "size", NULLB_MIB) ||
 		    nullb_set(n, "blocksize", "4096") ||
