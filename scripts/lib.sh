@@ -7,6 +7,12 @@ CACHE=${IPI_FP_CACHE:-$TOP/.cache}
 SYSROOT_PPC=$CACHE/sysroot/ppc64el
 export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
 export CCACHE_NOHASHDIR=1
+# Depend mode: on a miss ccache takes the header list from the compiler's
+# own -MD output (Kbuild passes -Wp,-MMD) instead of running the
+# preprocessor a second time, which a cold kernel build (every object a
+# miss, as in CI) pays for every object (MAINTAINERS-notes/harness.md,
+# "Timings and reuse"); hits are the same.
+export CCACHE_DEPEND=${CCACHE_DEPEND:-1}
 
 die() {
 	echo "error: $(basename "$0"): $*" >&2
