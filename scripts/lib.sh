@@ -121,6 +121,42 @@ static_flags() {
 	fi
 }
 
+# powerpc_math TREE OUTDIR LOG: after arch_setup ppc64le, TREE's
+# tools/testing/selftests/powerpc/math programs, static, into OUTDIR/powerpc/math (make's output
+# appended to LOG), and one line "powerpc/math/NAME 300 powerpc/math/NAME"
+# each on stdout: the list format of kernel-suites/guest-run.sh.
+powerpc_math() {
+	local tree=$1 outdir=$2 buildlog=$3 p
+	CFLAGS=-static make -s -C "$tree/tools/testing/selftests/powerpc" USERCFLAGS=-static \
+		OUTPUT="$outdir/powerpc" ARCH=powerpc CROSS_COMPILE="${CROSS_COMPILE-$CROSS}" math \
+		>>"$buildlog" 2>&1 ||
+		die "building $tree's powerpc/math failed; last lines of $buildlog:"$'\n'"$(tail -n 20 "$buildlog")"
+	find "$outdir/powerpc" -type f ! -perm -u+x -delete
+	for p in "$outdir"/powerpc/math/*; do
+		echo "powerpc/math/${p##*/} 300 powerpc/math/${p##*/}"
+	done
+}
+
+# leave_out LIST: drop the lines of LIST (first field: a program's name)
+# that a shell pattern of IPI_FP_SUITES_LEAVE_OUT (space separated) names.
+leave_out() {
+	local list=$1 name rest keep pat
+	[ -n "${IPI_FP_SUITES_LEAVE_OUT:-}" ] || return 0
+	while read -r name rest; do
+		keep=1
+		for pat in $IPI_FP_SUITES_LEAVE_OUT; do
+			# shellcheck disable=SC2254 # the pattern is meant to match
+			case "$name" in $pat) keep= ;; esac
+		done
+		if [ -n "$keep" ]; then
+			echo "$name $rest"
+		else
+			log "$name left out (IPI_FP_SUITES_LEAVE_OUT)"
+		fi
+	done <"$list" >"$list.kept"
+	mv "$list.kept" "$list"
+}
+
 # guest_setup EXTRA_CMDLINE: after arch_setup, what every way of booting
 # the test guest (boot-guest.sh, lava/boot.sh) shares: BOOT_TIMEOUT
 # (IPI_FP_BOOT_TIMEOUT, default 300 s), SMP (IPI_FP_CPUS or GUEST_CPUS, plus

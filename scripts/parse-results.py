@@ -193,6 +193,64 @@ def case_verdict(key, ktap, counts):
     return 'FAIL', ''
 
 
+# Upstream's own powerpc/math programs (upstream-math/build.sh), run by
+# kernel-suites/guest-run.sh with the marker IPI_FP_UPSTREAM after the
+# ipi_fp programs: their verdicts are upstream's, under the case names
+# upstream_powerpc_math.PROGRAM.
+UPSTREAM_PREFIX = 'upstream_powerpc_math.'
+UPSTREAM_START = re.compile(r'^IPI_FP_UPSTREAM_START (\S+)$')
+UPSTREAM_END = re.compile(r'^IPI_FP_UPSTREAM_END (\S+) rc=(\d+)$')
+HARNESS_OUTCOME = re.compile(r'^(success|failure|skip|error): ')
+
+
+def upstream_verdict(rc, output):
+    """(verdict, why) of one upstream program from its exit status and
+    its output: test_harness() prints exactly one "success:", "failure:"
+    or "skip:" line, and exits 0, 1 or 0 with it. Anything else (a killed
+    or timed-out test, a crash, an "error:" line, outcome and exit status
+    disagreeing) is an ERROR, never a FAIL."""
+    killed = [line for line in output if line.startswith('!!')]
+    if killed:
+        return 'ERROR', 'harness: ' + killed[0]
+    outcomes = [m.group(1) for m in map(HARNESS_OUTCOME.match, output) if m]
+    if len(outcomes) != 1:
+        return 'ERROR', (f'{len(outcomes)} outcome lines (success/failure/'
+                         f'skip/error), exit status {rc}')
+    verdict = {('success', 0): 'PASS', ('skip', 0): 'SKIP',
+               ('failure', 1): 'FAIL'}.get((outcomes[0], rc))
+    if verdict is None:
+        return 'ERROR', f'"{outcomes[0]}" with exit status {rc}'
+    return verdict, ''
+
+
+def upstream_results(lines):
+    """{case: (verdict, why, output)} of the upstream programs in lines."""
+    results, name, output = {}, None, []
+    for line in lines:
+        m = UPSTREAM_START.match(line)
+        if m:
+            if name is not None:
+                results[UPSTREAM_PREFIX + name.rsplit('/', 1)[-1]] = (
+                    'ERROR', 'no end marker', output)
+            name, output = m.group(1), []
+            continue
+        m = UPSTREAM_END.match(line)
+        if m and m.group(1) == name:
+            key = UPSTREAM_PREFIX + name.rsplit('/', 1)[-1]
+            if key in results:
+                results[key] = ('ERROR', 'program ran more than once', output)
+            else:
+                results[key] = upstream_verdict(int(m.group(2)), output) + (output,)
+            name = None
+            continue
+        if name is not None and line.startswith('| '):
+            output.append(line[2:].strip())
+    if name is not None:
+        results[UPSTREAM_PREFIX + name.rsplit('/', 1)[-1]] = (
+            'ERROR', 'did not finish', output)
+    return results
+
+
 # A kernel message the serial console wrote into the middle of a line of
 # the tests' output: "# ok 27 dio_release_exit_while_h[   81.373208] block
 # nbd0: NBD_DISCONNECT", the rest of the test's line on the next one.
@@ -303,6 +361,12 @@ def parse(kunit_dir, log_text):
             result['cases'][key] = verdict
             if why:
                 result['why'][key] = why
+
+    for key, (verdict, why, output) in upstream_results(lines).items():
+        result['cases'][key] = verdict
+        result['diagnostics'][key] = output[-20:]
+        if why:
+            result['why'][key] = why
 
     if reasons:
         result['guest'] = 'error'

@@ -37,6 +37,11 @@ kernel=$(IPI_FP_EXTRA_CONFIG=$debug step kernel "$TOP/scripts/build-kernel.sh" "
 ksft=$CACHE/kselftest/$id
 step selftests "$TOP/scripts/build-selftests.sh" "$arch" "$tree" "$ksft" \
 	"$(cat "$(dirname "$kernel")/builddir")"
+# ppc64le: upstream's own FP/VMX tests (6.12.117's powerpc/math) beside
+# them; the guest runs them with IPI_FP_UPSTREAM=1.
+if [ "$arch" = ppc64le ]; then
+	step upstream-math "$TOP/scripts/upstream-math/build.sh" "$ksft/upstream"
+fi
 # IPI_FP_WITH_KERNEL_SUITES=1: the kernel's own selftests go beside them.
 if [ "${IPI_FP_WITH_KERNEL_SUITES:-}" = 1 ]; then
 	step kernel-suites "$TOP/scripts/kernel-suites/build.sh" "$arch" "$tree" \

@@ -89,6 +89,9 @@ extra=
 # reports); cost's measurements need the instruction-count clock of the
 # cost mode (cost/run.sh).
 extra+=" IPI_FP_ONLY=${IPI_FP_ONLY:-fpu_io_worker,icr_nested_ipi,odirect_fork}"
+# Upstream's own FP/VMX tests, where the cell's initramfs has them
+# (ppc64le: prepare-cell.sh), after the ipi_fp programs.
+extra+=" IPI_FP_UPSTREAM=1"
 
 # with_suites[ARCH-BASE-VARIANT]=1 for the cells of a kernel-suites pair.
 declare -A with_suites=()

@@ -5,7 +5,8 @@
 # the tests through init's environment (run_kselftest.sh reads them), and
 # so does IPI_FP_ONLY="prog1,prog2" (only those programs run),
 # IPI_FP_TEST_TIMEOUT (read by /usr/bin/timeout), IPI_FP_NOISE=1 (noise
-# beside the tests) and IPI_FP_SOAK_RUNS=N (the programs N times).
+# beside the tests), IPI_FP_UPSTREAM=1 (upstream's powerpc/math after
+# them) and IPI_FP_SOAK_RUNS=N (the programs N times).
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -67,6 +68,12 @@ if [ -n "$noise" ]; then
 	cat /tmp/noise.out
 	grep -q '^IPI_FP_NOISE reads=[1-9][0-9]* registrations=[1-9][0-9]* probes=[1-9][0-9]*$' /tmp/noise.out ||
 		echo "IPI_FP_HOST_ERROR the noise beside the tests did not run: $(tr '\n' ' ' </tmp/noise.out)"
+fi
+# IPI_FP_UPSTREAM=1 (run-matrix.sh): upstream's own FP/VMX tests
+# (upstream-math/build.sh), after the ipi_fp programs; parse-results.py
+# gives them verdicts of their own.
+if [ "${IPI_FP_UPSTREAM:-}" = 1 ] && [ -x /kselftest/upstream/run.sh ]; then
+	/kselftest/upstream/run.sh IPI_FP_UPSTREAM
 fi
 echo "IPI_FP_GUEST_DONE rc=$rc"
 # The kernel's own selftests (kernel-suites/build.sh), when the initramfs

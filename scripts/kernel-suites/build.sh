@@ -103,31 +103,8 @@ else
 	log "no 6.12.117 tree for mm/cow.c (see $buildlog): the suites run without it"
 fi
 
-if [ "$KARCH" = powerpc ]; then
-	CFLAGS=-static make -s -C "$tree/tools/testing/selftests/powerpc" \
-		OUTPUT="$outdir/powerpc" ARCH=powerpc CROSS_COMPILE="$cross" math \
-		>>"$buildlog" 2>&1 ||
-		die "building powerpc/math failed; last lines of $buildlog:"$'\n'"$(tail -n 20 "$buildlog")"
-	find "$outdir/powerpc" -type f ! -perm -u+x -delete
-	for p in "$outdir"/powerpc/math/*; do
-		echo "powerpc/math/${p##*/} 300 powerpc/math/${p##*/}"
-	done >>"$outdir/list"
-fi
+[ "$KARCH" != powerpc ] || powerpc_math "$tree" "$outdir" "$buildlog" >>"$outdir/list"
 # IPI_FP_SUITES_LEAVE_OUT: names (shell patterns) the run leaves out.
-if [ -n "${IPI_FP_SUITES_LEAVE_OUT:-}" ]; then
-	while read -r name rest; do
-		keep=1
-		for pat in $IPI_FP_SUITES_LEAVE_OUT; do
-			# shellcheck disable=SC2254 # the pattern is meant to match
-			case "$name" in $pat) keep= ;; esac
-		done
-		if [ -n "$keep" ]; then
-			echo "$name $rest"
-		else
-			log "$name left out (IPI_FP_SUITES_LEAVE_OUT)"
-		fi
-	done <"$outdir/list" >"$outdir/list.kept"
-	mv "$outdir/list.kept" "$outdir/list"
-fi
+leave_out "$outdir/list"
 cp "$TOP/scripts/kernel-suites/guest-run.sh" "$outdir/run.sh"
 chmod 755 "$outdir/run.sh"

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Upstream's own powerpc/math programs keep upstream's verdict only when
+# their harness line and exit status agree: success/0 PASS, failure/1
+# FAIL, skip/0 SKIP; a harness kill line, a disagreement, no outcome line
+# and an unfinished program are ERROR, never FAIL.
+# shellcheck source=ci/tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+kunit_dir
+
+# upstream NAME RC OUTCOME [LINE]: one program's block as guest-run.sh
+# prints it (RC "-": no end marker).
+upstream() {
+	echo "IPI_FP_UPSTREAM_START powerpc/math/$1"
+	echo "| test: $1"
+	echo "| tags: git_version:6.12.117"
+	[ -z "${4:-}" ] || echo "| $4"
+	[ "$3" = - ] || echo "| $3: $1"
+	[ "$2" = - ] || echo "IPI_FP_UPSTREAM_END powerpc/math/$1 rc=$2"
+}
+{
+	echo "IPI_FP_GUEST_START 6.1.192 ppc64le cpus=2"
+	echo "TAP version 13"
+	echo "1..1"
+	echo "# selftests: ipi_fp: fpu_io_worker"
+	echo "# TAP version 13"
+	echo "# 1..1"
+	counts fp_vector_regs_survive_io_worker_creation race 20 20 0 0 20
+	echo "# ok 1 fp_vector_regs_survive_io_worker_creation"
+	echo "ok 1 selftests: ipi_fp: fpu_io_worker"
+	echo "IPI_FP_UPSTREAMS_START 7"
+	upstream fpu_syscall 0 success
+	upstream fpu_signal 1 failure "Test FAILED on line 80"
+	upstream mma 0 skip "[SKIP] Test skipped on line 30"
+	upstream vmx_syscall 1 failure "!! child died by signal 11"
+	upstream vmx_signal 1 success
+	upstream fpu_denormal 124 -
+	upstream vsx_preempt - -
+	echo "IPI_FP_GUEST_DONE rc=0"
+} >"$TMP/upstream.log"
+U=upstream_powerpc_math
+expect_verdicts "$TMP/upstream.log" \
+	fpu_io_worker.fp_vector_regs_survive_io_worker_creation=PASS \
+	"$U.fpu_syscall=PASS" "$U.fpu_signal=FAIL" "$U.mma=SKIP" \
+	"$U.vmx_syscall=ERROR@child died by signal 11" \
+	"$U.vmx_signal=ERROR@\"success\" with exit status 1" \
+	"$U.fpu_denormal=ERROR@0 outcome lines" \
+	"$U.vsx_preempt=ERROR@did not finish"
+echo "success/0 PASS, failure/1 FAIL, skip/0 SKIP; killed, disagreeing, no outcome, unfinished: ERROR"
