@@ -120,7 +120,7 @@ lint:
 test:
 	scripts/run-tests.sh
 
-## patches  regenerate the selftest patch from selftests/ipi_fp
+## patches  regenerate the test patches (selftests-ipi_fp, selftests-powerpc-vsx-syscall) from selftests/
 patches:
 	scripts/submit/make-selftest-patch.sh
 

@@ -20,7 +20,7 @@ stale_script_paths() {
 	while read -r p; do
 		case "$p" in
 		# the kernel tree's own scripts/, and placeholders
-		scripts/checkpatch.pl | scripts/get_maintainer.pl | scripts/config | scripts/kconfig*) ;;
+		scripts/checkpatch.pl | scripts/get_maintainer.pl | scripts/config | scripts/kconfig* | scripts/subarch.include) ;;
 		*ARCH* | *ROOM* | scripts/lava/device) ;;
 		*) [ -e "$TOP/$p" ] || [ -e "$TOP/$p.c" ] || { echo "named but missing: $p"; missing=1; } ;;
 		esac
@@ -33,17 +33,22 @@ run "every scripts/ path the text names exists" stale_script_paths
 # checkpatch.pl runs on the mails as sent (scripts/submit/check-submissions.sh):
 # the patches under patches/ carry no Signed-off-by until their sender's
 # 'make send-prep'. Here: every patch is in a submission and in the
-# harness, so nothing is sent untested and nothing tested goes unsent.
+# harness (a series, or the powerpc/math build), so nothing is sent
+# untested and nothing tested goes unsent.
 # submission_dirs / series_patches: one path per line, sorted.
 submission_dirs() {
 	grep -v '^#' "$TOP/patches/submissions.tsv" | cut -f1 | sort
 }
 series_patches() {
-	grep -hv '^#' "$TOP"/ci/series-*.y | grep '^patches/' | sort -u
+	{
+		grep -hv '^#' "$TOP"/ci/series-*.y | grep '^patches/'
+		# the powerpc/math test, built on 6.12.117's selftests with it
+		(cd "$TOP" && ls patches/"$(sed -n 's/^proposed=//p' scripts/upstream-math/build.sh)"/*.patch)
+	} | sort -u
 }
 run "patches/submissions.tsv lists every directory under patches/" \
 	diff <(submission_dirs) <(cd "$TOP/patches" && find . -mindepth 1 -maxdepth 1 -type d | sed 's|^\./||' | sort)
-run "ci/series-*.y (the harness) apply every patch under patches/" \
+run "ci/series-*.y and upstream-math/build.sh (the harness) apply every patch under patches/" \
 	diff <(series_patches) <(cd "$TOP" && ls patches/*/*.patch | sort)
 # cover_letter_or_notes DIR: a cover letter, or one patch with notes below
 # its '---' (what send-prep.sh sends in place of a cover letter).

@@ -196,8 +196,11 @@ def case_verdict(key, ktap, counts):
 # Upstream's own powerpc/math programs (upstream-math/build.sh), run by
 # kernel-suites/guest-run.sh with the marker IPI_FP_UPSTREAM after the
 # ipi_fp programs: their verdicts are upstream's, under the case names
-# upstream_powerpc_math.PROGRAM.
+# upstream_powerpc_math.PROGRAM (proposed_powerpc_math.PROGRAM: a
+# program that patches/selftests-powerpc-vsx-syscall adds).
 UPSTREAM_PREFIX = 'upstream_powerpc_math.'
+# The programs a submission adds (upstream-math/build.sh: proposed/...).
+PROPOSED_PREFIX = 'proposed_powerpc_math.'
 UPSTREAM_START = re.compile(r'^IPI_FP_UPSTREAM_START (\S+)$')
 UPSTREAM_END = re.compile(r'^IPI_FP_UPSTREAM_END (\S+) rc=(\d+)$')
 HARNESS_OUTCOME = re.compile(r'^(success|failure|skip|error): ')
@@ -223,6 +226,13 @@ def upstream_verdict(rc, output):
     return verdict, ''
 
 
+def upstream_key(name):
+    """The case name of list entry name (powerpc/math/fpu_syscall,
+    proposed/powerpc/math/vsx_syscall)."""
+    prefix = PROPOSED_PREFIX if name.startswith('proposed/') else UPSTREAM_PREFIX
+    return prefix + name.rsplit('/', 1)[-1]
+
+
 def upstream_results(lines):
     """{case: (verdict, why, output)} of the upstream programs in lines."""
     results, name, output = {}, None, []
@@ -230,13 +240,12 @@ def upstream_results(lines):
         m = UPSTREAM_START.match(line)
         if m:
             if name is not None:
-                results[UPSTREAM_PREFIX + name.rsplit('/', 1)[-1]] = (
-                    'ERROR', 'no end marker', output)
+                results[upstream_key(name)] = ('ERROR', 'no end marker', output)
             name, output = m.group(1), []
             continue
         m = UPSTREAM_END.match(line)
         if m and m.group(1) == name:
-            key = UPSTREAM_PREFIX + name.rsplit('/', 1)[-1]
+            key = upstream_key(name)
             if key in results:
                 results[key] = ('ERROR', 'program ran more than once', output)
             else:
@@ -246,8 +255,7 @@ def upstream_results(lines):
         if name is not None and line.startswith('| '):
             output.append(line[2:].strip())
     if name is not None:
-        results[UPSTREAM_PREFIX + name.rsplit('/', 1)[-1]] = (
-            'ERROR', 'did not finish', output)
+        results[upstream_key(name)] = ('ERROR', 'did not finish', output)
     return results
 
 

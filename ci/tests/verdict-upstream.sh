@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Upstream's own powerpc/math programs keep upstream's verdict only when
 # their harness line and exit status agree: success/0 PASS, failure/1
-# FAIL, skip/0 SKIP; a harness kill line, a disagreement, no outcome line
-# and an unfinished program are ERROR, never FAIL.
+# FAIL, skip/0 SKIP (the programs a submission adds, proposed/..., the
+# same under their own names); a harness kill line, a disagreement, no
+# outcome line and an unfinished program are ERROR, never FAIL.
 # shellcheck source=ci/tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 kunit_dir
@@ -34,6 +35,10 @@ upstream() {
 	upstream vmx_syscall 1 failure "!! child died by signal 11"
 	upstream vmx_signal 1 success
 	upstream fpu_denormal 124 -
+	echo "IPI_FP_UPSTREAM_START proposed/powerpc/math/vsx_syscall"
+	echo "| parent: vs32 (v0) 0x0, expected 0x1"
+	echo "| failure: vsx_syscall"
+	echo "IPI_FP_UPSTREAM_END proposed/powerpc/math/vsx_syscall rc=1"
 	upstream vsx_preempt - -
 	echo "IPI_FP_GUEST_DONE rc=0"
 } >"$TMP/upstream.log"
@@ -44,5 +49,5 @@ expect_verdicts "$TMP/upstream.log" \
 	"$U.vmx_syscall=ERROR@child died by signal 11" \
 	"$U.vmx_signal=ERROR@\"success\" with exit status 1" \
 	"$U.fpu_denormal=ERROR@0 outcome lines" \
-	"$U.vsx_preempt=ERROR@did not finish"
+	"$U.vsx_preempt=ERROR@did not finish" proposed_powerpc_math.vsx_syscall=FAIL
 echo "success/0 PASS, failure/1 FAIL, skip/0 SKIP; killed, disagreeing, no outcome, unfinished: ERROR"

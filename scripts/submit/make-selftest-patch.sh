@@ -1,34 +1,85 @@
 #!/usr/bin/env bash
-# submit/make-selftest-patch.sh [OUTDIR]: generate the selftest patch from
-# selftests/ipi_fp (sources) and selftests/ipi_fp.commit-msg (message) into
-# OUTDIR (default patches/selftests-ipi_fp/). The patch is made in a scratch
-# repository holding only the base's tools/testing/selftests/Makefile, so
-# it is what 'git format-patch' gives in a full tree, less the From, Date
-# and Signed-off-by that only the sender can give (scripts/submit/send-prep.sh
-# adds them).
+# submit/make-selftest-patch.sh [NAME [OUTDIR]]: generate a test
+# submission's patch from the project's sources into OUTDIR (default
+# patches/NAME/); without NAME, every one of them into patches/. NAME:
+#   selftests-ipi_fp          the ipi_fp target for 6.1.192: selftests/ipi_fp
+#                             and selftests/ipi_fp.commit-msg, plus its line
+#                             in tools/testing/selftests/Makefile;
+#   selftests-powerpc-vsx-syscall  for 6.12.117's (mainline's) powerpc/math:
+#                             selftests/powerpc-math/vsx_syscall.c, the
+#                             register helpers of selftests/ipi_fp/
+#                             vsx_all_regs.h (one source for both tests) as
+#                             powerpc/include/vsx_all_regs.h, the program in
+#                             math/Makefile and math/.gitignore, and
+#                             selftests/powerpc-math.commit-msg.
+# Each patch is made in a scratch repository holding only the base's files
+# that it changes, so it is what 'git format-patch' gives in a full tree,
+# less the From, Date and Signed-off-by that only the sender can give
+# (scripts/submit/send-prep.sh adds them).
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
-out=${1:-$TOP/patches/selftests-ipi_fp}
-base=$("$TOP/scripts/get-base.sh" 6.1.192)
-mk=tools/testing/selftests/Makefile
+names=(selftests-ipi_fp selftests-powerpc-vsx-syscall)
+if [ $# -eq 0 ]; then
+	for n in "${names[@]}"; do
+		"$0" "$n"
+	done
+	exit 0
+fi
+name=$1
+out=${2:-$TOP/patches/$name}
+st=tools/testing/selftests
+case "$name" in
+selftests-ipi_fp)
+	base=6.1.192 msg=$TOP/selftests/ipi_fp.commit-msg
+	seed=("$st/Makefile")
+	;;
+selftests-powerpc-vsx-syscall)
+	base=6.12.117 msg=$TOP/selftests/powerpc-math.commit-msg
+	seed=("$st/powerpc/math/Makefile" "$st/powerpc/math/.gitignore")
+	;;
+*) die "unknown test submission '$name' (known: ${names[*]})" ;;
+esac
+commit=$("$TOP/scripts/get-base.sh" "$base")
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
 export GIT_AUTHOR_DATE='2026-11-22T00:00:00Z' GIT_COMMITTER_DATE='2026-11-22T00:00:00Z'
 g() { git -C "$scratch" -c user.name=ipi_fp -c user.email=ipi_fp@localhost "$@"; }
 g init -q
-mkdir -p "$scratch/$(dirname "$mk")"
-git --git-dir="$CACHE/linux.git" show "$base:$mk" >"$scratch/$mk"
-g add "$mk"
-g commit -q -m base
-cp -r "$TOP/selftests/ipi_fp" "$scratch/tools/testing/selftests/ipi_fp"
-grep -q '^TARGETS += ipi_fp$' "$scratch/$mk" ||
-	sed -i 's/^TARGETS += ipc$/&\nTARGETS += ipi_fp/' "$scratch/$mk"
-grep -q '^TARGETS += ipi_fp$' "$scratch/$mk" || die "could not add ipi_fp to $mk"
+for f in "${seed[@]}"; do
+	mkdir -p "$scratch/$(dirname "$f")"
+	git --git-dir="$CACHE/linux.git" show "$commit:$f" >"$scratch/$f"
+done
 g add -A
-g commit -q -F "$TOP/selftests/ipi_fp.commit-msg"
+g commit -q -m base
+# add_after FILE LINE NEW: the lines NEW after the line LINE of FILE.
+add_after() {
+	grep -qxF -- "$2" "$scratch/$1" || die "$1 of $base has no line '$2'"
+	LINE=$2 NEW=$3 awk '{ print } $0 == ENVIRON["LINE"] { print ENVIRON["NEW"] }' \
+		"$scratch/$1" >"$scratch/$1.new"
+	mv "$scratch/$1.new" "$scratch/$1"
+}
+case "$name" in
+selftests-ipi_fp)
+	cp -r "$TOP/selftests/ipi_fp" "$scratch/$st/ipi_fp"
+	add_after "$st/Makefile" "TARGETS += ipc" "TARGETS += ipi_fp"
+	;;
+selftests-powerpc-vsx-syscall)
+	mkdir -p "$scratch/$st/powerpc/include"
+	cp "$TOP/selftests/ipi_fp/vsx_all_regs.h" "$scratch/$st/powerpc/include/"
+	cp "$TOP/selftests/powerpc-math/vsx_syscall.c" "$scratch/$st/powerpc/math/"
+	sed -i 's/^\(TEST_GEN_PROGS := .*vsx_preempt\) /\1 vsx_syscall /' "$scratch/$st/powerpc/math/Makefile"
+	grep -q '^TEST_GEN_PROGS := .* vsx_syscall ' "$scratch/$st/powerpc/math/Makefile" ||
+		die "could not add vsx_syscall to TEST_GEN_PROGS of $st/powerpc/math/Makefile"
+	add_after "$st/powerpc/math/Makefile" '$(OUTPUT)/vsx_preempt: vsx_asm.S ../utils.c' \
+		$'\n$(OUTPUT)/vsx_syscall: CFLAGS += -mvsx\n$(OUTPUT)/vsx_syscall: ../utils.c'
+	add_after "$st/powerpc/math/.gitignore" vsx_preempt vsx_syscall
+	;;
+esac
+g add -A
+g commit -q -F "$msg"
 mkdir -p "$out"
-name=$(g format-patch --zero-commit --no-signature --filename-max-length=100 \
+patch=$(g format-patch --zero-commit --no-signature --filename-max-length=100 \
 	--start-number 1 -o "$scratch/out" -1 HEAD)
-strip_identity <"$name" >"$out/$(basename "$name")"
+strip_identity <"$patch" >"$out/$(basename "$patch")"

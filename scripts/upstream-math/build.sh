@@ -12,8 +12,12 @@
 # IPI_FP_SUITES_LEAVE_OUT applies as in kernel-suites/build.sh; the
 # *_preempt programs are always left out (60 s each of waiting for
 # preemption, in code that neither the fr0/v0 fix nor the series touch).
-# Built once per 6.12.117 powerpc selftest tree and compiler, under
-# $CACHE/upstream-math.
+# Beside them, the programs that the submission
+# patches/selftests-powerpc-vsx-syscall adds (vsx_syscall: all 64 VSX
+# registers, FPSCR and VSCR across fork()), built from the same selftests
+# with it applied, as proposed/powerpc/math/NAME: their verdicts are the
+# rows proposed_powerpc_math.NAME. Built once per 6.12.117 powerpc
+# selftest tree, submission and compiler, under $CACHE/upstream-math.
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
@@ -23,19 +27,37 @@ command -v "${CROSS}gcc" >/dev/null 2>&1 ||
 	die "compiler ${CROSS}gcc not found; install Debian package $CROSS_PKG ('make deps')"
 t612=$("$TOP/scripts/make-tree.sh" 6.12.117 unpatched) ||
 	die "no 6.12.117 tree: upstream's powerpc/math cannot be built"
+proposed=selftests-powerpc-vsx-syscall
 key=$( {
 	git -C "$t612" rev-parse HEAD:tools/testing/selftests/powerpc
+	cat "$TOP/patches/$proposed"/0*.patch
 	"${CROSS}gcc" --version | head -n 1
 	cat "$0"
 } | sha1sum | cut -c1-16)
 built=$CACHE/upstream-math/ppc64le-$key
 if [ ! -f "$built/list" ]; then
-	log "building 6.12.117's powerpc/math"
+	log "building 6.12.117's powerpc/math, and with $proposed"
 	rm -rf "$built" "$built.log"
 	mkdir -p "$built"
 	powerpc_math "$t612" "$built" "$built.log" |
 		grep -v '_preempt ' >"$built/list.tmp"
 	rm -f "$built"/powerpc/math/*_preempt
+	# The proposed test: the same selftests with the submission applied,
+	# in a copy (the tree itself stays as make-tree.sh made it).
+	scratch=$(mktemp -d)
+	git -C "$t612" archive HEAD tools/testing/selftests scripts/subarch.include |
+		tar -x -C "$scratch"
+	git -C "$scratch" apply "$TOP/patches/$proposed"/0*.patch ||
+		die "patches/$proposed does not apply to 6.12.117's selftests"
+	powerpc_math "$scratch" "$scratch/out" "$built.log" >/dev/null
+	mkdir -p "$built/proposed/powerpc/math"
+	for p in $(cd "$scratch/out/powerpc/math" && ls); do
+		[ -e "$built/powerpc/math/$p" ] || [[ "$p" == *_preempt ]] ||
+			{ cp "$scratch/out/powerpc/math/$p" "$built/proposed/powerpc/math/" &&
+				echo "proposed/powerpc/math/$p 300 proposed/powerpc/math/$p"; }
+	done >>"$built/list.tmp"
+	rm -rf "$scratch"
+	grep -q '^proposed/' "$built/list.tmp" || die "patches/$proposed adds no program"
 	mv "$built/list.tmp" "$built/list"
 fi
 rm -rf "$outdir"
