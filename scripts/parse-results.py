@@ -197,9 +197,10 @@ def case_verdict(key, ktap, counts):
 # kernel-suites/guest-run.sh with the marker IPI_FP_UPSTREAM after the
 # ipi_fp programs: their verdicts are upstream's, under the case names
 # upstream_powerpc_math.PROGRAM (proposed_powerpc_math.PROGRAM: a
-# program that patches/selftests-powerpc-vsx-syscall adds).
+# program that patches/selftests-powerpc-vsx-syscall adds or changes).
 UPSTREAM_PREFIX = 'upstream_powerpc_math.'
-# The programs a submission adds (upstream-math/build.sh: proposed/...).
+# The programs a submission adds or changes (upstream-math/build.sh:
+# proposed/...).
 PROPOSED_PREFIX = 'proposed_powerpc_math.'
 UPSTREAM_START = re.compile(r'^IPI_FP_UPSTREAM_START (\S+)$')
 UPSTREAM_END = re.compile(r'^IPI_FP_UPSTREAM_END (\S+) rc=(\d+)$')

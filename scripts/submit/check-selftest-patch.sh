@@ -10,10 +10,11 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for name in selftests-ipi_fp selftests-powerpc-vsx-syscall; do
 	"$TOP/scripts/submit/make-selftest-patch.sh" "$name" "$tmp/$name"
-	new=$(ls "$tmp/$name"/*.patch)
-	old=$TOP/patches/$name/$(basename "$new")
-	[ -f "$old" ] || die "patches/$name/$(basename "$new") missing: the patch's subject changed; run 'make patches'"
-	diff -u "$old" "$new" >"$tmp/diff" ||
-		die "patches/$name/$(basename "$new") has drifted from its sources; run 'make patches'"$'\n'"$(head -n 40 "$tmp/diff")"
-	log "patches/$name/$(basename "$new") matches its sources"
+	diff <(cd "$TOP/patches/$name" && ls ./*.patch) <(cd "$tmp/$name" && ls ./*.patch) >"$tmp/diff" ||
+		die "patches/$name: the patches' names differ from what their sources give (a subject changed?); run 'make patches'"$'\n'"$(cat "$tmp/diff")"
+	for new in "$tmp/$name"/*.patch; do
+		diff -u "$TOP/patches/$name/$(basename "$new")" "$new" >"$tmp/diff" ||
+			die "patches/$name/$(basename "$new") has drifted from its sources; run 'make patches'"$'\n'"$(head -n 40 "$tmp/diff")"
+	done
+	log "patches/$name matches its sources"
 done

@@ -5,13 +5,16 @@
 #   selftests-ipi_fp          the ipi_fp target for 6.1.192: selftests/ipi_fp
 #                             and selftests/ipi_fp.commit-msg, plus its line
 #                             in tools/testing/selftests/Makefile;
-#   selftests-powerpc-vsx-syscall  for 6.12.117's (mainline's) powerpc/math:
-#                             selftests/powerpc-math/vsx_syscall.c, the
+#   selftests-powerpc-vsx-syscall  two patches for 6.12.117's (mainline's)
+#                             powerpc/math: selftests/powerpc-math/
+#                             vmx_syscall.c in place of upstream's (and its
+#                             test_vmx() out of math/vmx_asm.S), with the
 #                             register helpers of selftests/ipi_fp/
-#                             vsx_all_regs.h (one source for both tests) as
-#                             powerpc/include/vsx_all_regs.h, the program in
-#                             math/Makefile and math/.gitignore, and
-#                             selftests/powerpc-math.commit-msg.
+#                             vsx_all_regs.h (one source for fpu_io_worker
+#                             and these tests) as powerpc/include/
+#                             vsx_all_regs.h; then vsx_syscall.c, with its
+#                             lines in math/Makefile and math/.gitignore;
+#                             messages: selftests/powerpc-math/*.commit-msg.
 # Each patch is made in a scratch repository holding only the base's files
 # that it changes, so it is what 'git format-patch' gives in a full tree,
 # less the From, Date and Signed-off-by that only the sender can give
@@ -35,8 +38,9 @@ selftests-ipi_fp)
 	seed=("$st/Makefile")
 	;;
 selftests-powerpc-vsx-syscall)
-	base=6.12.117 msg=$TOP/selftests/powerpc-math.commit-msg
-	seed=("$st/powerpc/math/Makefile" "$st/powerpc/math/.gitignore")
+	base=6.12.117 msg=$TOP/selftests/powerpc-math/vsx_syscall.commit-msg
+	seed=("$st/powerpc/math/Makefile" "$st/powerpc/math/.gitignore"
+		"$st/powerpc/math/vmx_syscall.c" "$st/powerpc/math/vmx_asm.S")
 	;;
 *) die "unknown test submission '$name' (known: ${names[*]})" ;;
 esac
@@ -53,6 +57,7 @@ for f in "${seed[@]}"; do
 done
 g add -A
 g commit -q -m base
+g tag base
 # add_after FILE LINE NEW: the lines NEW after the line LINE of FILE.
 add_after() {
 	grep -qxF -- "$2" "$scratch/$1" || die "$1 of $base has no line '$2'"
@@ -66,9 +71,17 @@ selftests-ipi_fp)
 	add_after "$st/Makefile" "TARGETS += ipc" "TARGETS += ipi_fp"
 	;;
 selftests-powerpc-vsx-syscall)
+	m=$st/powerpc/math
 	mkdir -p "$scratch/$st/powerpc/include"
 	cp "$TOP/selftests/ipi_fp/vsx_all_regs.h" "$scratch/$st/powerpc/include/"
-	cp "$TOP/selftests/powerpc-math/vsx_syscall.c" "$scratch/$st/powerpc/math/"
+	cp "$TOP/selftests/powerpc-math/vmx_syscall.c" "$scratch/$m/"
+	# test_vmx(), vmx_syscall's old helper, and the blank line after it.
+	sed -i '/^# Safe from C$/,/^FUNC_END(test_vmx)$/d' "$scratch/$m/vmx_asm.S"
+	sed -i '/^FUNC_END(check_vmx)$/{n;/^$/d}' "$scratch/$m/vmx_asm.S"
+	! grep -q test_vmx "$scratch/$m/vmx_asm.S" || die "test_vmx() is still in $m/vmx_asm.S"
+	g add -A
+	g commit -q -F "$TOP/selftests/powerpc-math/vmx_syscall.commit-msg"
+	cp "$TOP/selftests/powerpc-math/vsx_syscall.c" "$scratch/$m/"
 	sed -i 's/^\(TEST_GEN_PROGS := .*vsx_preempt\) /\1 vsx_syscall /' "$scratch/$st/powerpc/math/Makefile"
 	grep -q '^TEST_GEN_PROGS := .* vsx_syscall ' "$scratch/$st/powerpc/math/Makefile" ||
 		die "could not add vsx_syscall to TEST_GEN_PROGS of $st/powerpc/math/Makefile"
@@ -80,6 +93,8 @@ esac
 g add -A
 g commit -q -F "$msg"
 mkdir -p "$out"
-patch=$(g format-patch --zero-commit --no-signature --filename-max-length=100 \
-	--start-number 1 -o "$scratch/out" -1 HEAD)
-strip_identity <"$patch" >"$out/$(basename "$patch")"
+mapfile -t made < <(g format-patch --zero-commit --no-signature --filename-max-length=100 \
+	--start-number 1 -o "$scratch/out" base..HEAD)
+for patch in "${made[@]}"; do
+	strip_identity <"$patch" >"$out/$(basename "$patch")"
+done

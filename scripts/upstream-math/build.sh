@@ -13,10 +13,11 @@
 # *_preempt programs are always left out (60 s each of waiting for
 # preemption, in code that neither the fr0/v0 fix nor the series touch).
 # Beside them, the programs that the submission
-# patches/selftests-powerpc-vsx-syscall adds (vsx_syscall: all 64 VSX
-# registers, FPSCR and VSCR across fork()), built from the same selftests
-# with it applied, as proposed/powerpc/math/NAME: their verdicts are the
-# rows proposed_powerpc_math.NAME. Built once per 6.12.117 powerpc
+# patches/selftests-powerpc-vsx-syscall adds or changes (vmx_syscall: all
+# 32 VRs and VSCR; vsx_syscall: all 64 VSX registers, FPSCR and VSCR;
+# across fork()), built from the same selftests with it applied, as
+# proposed/powerpc/math/NAME: their verdicts are the rows
+# proposed_powerpc_math.NAME. Built once per 6.12.117 powerpc
 # selftest tree, submission and compiler, under $CACHE/upstream-math.
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -50,11 +51,12 @@ if [ ! -f "$built/list" ]; then
 	git -C "$scratch" apply "$TOP/patches/$proposed"/0*.patch ||
 		die "patches/$proposed does not apply to 6.12.117's selftests"
 	powerpc_math "$scratch" "$scratch/out" "$built.log" >/dev/null
+	# The programs whose C file the submission adds or changes.
 	mkdir -p "$built/proposed/powerpc/math"
-	for p in $(cd "$scratch/out/powerpc/math" && ls); do
-		[ -e "$built/powerpc/math/$p" ] || [[ "$p" == *_preempt ]] ||
-			{ cp "$scratch/out/powerpc/math/$p" "$built/proposed/powerpc/math/" &&
-				echo "proposed/powerpc/math/$p 300 proposed/powerpc/math/$p"; }
+	for p in $(sed -n 's|^diff --git a/tools/testing/selftests/powerpc/math/\([a-z_]*\)\.c .*|\1|p' \
+		"$TOP/patches/$proposed"/0*.patch | sort -u); do
+		cp "$scratch/out/powerpc/math/$p" "$built/proposed/powerpc/math/"
+		echo "proposed/powerpc/math/$p 300 proposed/powerpc/math/$p"
 	done >>"$built/list.tmp"
 	rm -rf "$scratch"
 	grep -q '^proposed/' "$built/list.tmp" || die "patches/$proposed adds no program"

@@ -69,4 +69,45 @@
 	"vs50", "vs51", "vs52", "vs53", "vs54", "vs55", "vs56",		\
 	"vs57", "vs58", "vs59", "vs60", "vs61", "vs62", "vs63"
 
+
+/*
+ * AltiVec without VSX: the 32 VRs and VSCR with lvx/stvx, in 33 slots of
+ * 16 bytes at a 16-byte aligned address: v0-v31, then VSCR (slot 32, the
+ * same word four times). VMX_LOAD_ALL sets VSCR through v0, then loads
+ * the 32 registers; VMX_STORE_ALL stores them, then VSCR through v0. The
+ * operands are vmx_in and vmx_out ("b"); r9 is scratch; the asm statement
+ * must clobber "r9", "memory" and VMX_ALL_CLOBBERS.
+ */
+#define VMX_ALL_SLOTS		33
+#define VMX_SLOT_VSCR		32
+
+#define VMX_ALL_NUMBERS							\
+	"0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,"			\
+	"16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31"
+
+#define VMX_LOAD_ALL							\
+	"li	9,32*16\n\t"						\
+	"lvx	0,%[vmx_in],9\n\t"					\
+	"mtvscr	0\n\t"							\
+	".irp n," VMX_ALL_NUMBERS "\n\t"				\
+	"li	9,\\n*16\n\t"						\
+	"lvx	\\n,%[vmx_in],9\n\t"					\
+	".endr\n\t"
+
+#define VMX_STORE_ALL							\
+	".irp n," VMX_ALL_NUMBERS "\n\t"				\
+	"li	9,\\n*16\n\t"						\
+	"stvx	\\n,%[vmx_out],9\n\t"					\
+	".endr\n\t"							\
+	"mfvscr	0\n\t"							\
+	"vspltw	0,0,3\n\t"						\
+	"li	9,32*16\n\t"						\
+	"stvx	0,%[vmx_out],9\n\t"
+
+#define VMX_ALL_CLOBBERS						\
+	"v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9",	\
+	"v10", "v11", "v12", "v13", "v14", "v15", "v16", "v17",		\
+	"v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25",		\
+	"v26", "v27", "v28", "v29", "v30", "v31"
+
 #endif
