@@ -69,7 +69,6 @@
 	"vs50", "vs51", "vs52", "vs53", "vs54", "vs55", "vs56",		\
 	"vs57", "vs58", "vs59", "vs60", "vs61", "vs62", "vs63"
 
-
 /*
  * AltiVec without VSX: the 32 VRs and VSCR with lvx/stvx, in 33 slots of
  * 16 bytes at a 16-byte aligned address: v0-v31, then VSCR (slot 32, the
@@ -109,5 +108,23 @@
 	"v10", "v11", "v12", "v13", "v14", "v15", "v16", "v17",		\
 	"v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25",		\
 	"v26", "v27", "v28", "v29", "v30", "v31"
+
+/*
+ * A system call between the load and the store: system call number
+ * %[sc_nr] ("i") with sc, its result (-errno on failure) in %[sc_ret]
+ * ("=&r"). sc changes r0, r3-r12, ctr, xer and cr0, nothing else: the asm
+ * statement must clobber SC_CLOBBERS.
+ */
+#define SC_SYSCALL							\
+	"li	0,%[sc_nr]\n\t"						\
+	"sc\n\t"							\
+	"mr	%[sc_ret],3\n\t"					\
+	"bns+	1f\n\t"							\
+	"neg	%[sc_ret],%[sc_ret]\n"					\
+	"1:\n\t"
+
+#define SC_CLOBBERS							\
+	"r0", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11",	\
+	"r12", "ctr", "xer", "cr0"
 
 #endif

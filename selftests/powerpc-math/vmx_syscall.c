@@ -25,25 +25,18 @@ static vector int in[VMX_ALL_SLOTS], out[VMX_ALL_SLOTS];
 /*
  * fork() with every VR and VSCR loaded from in[] and stored to out[] right
  * after: returns the child's pid in the parent, 0 in the child, -errno on
- * failure. sc changes r0, r3-r12, ctr, xer and cr0, nothing else.
+ * failure.
  */
 static long fork_all_vmx(void)
 {
 	long ret;
 
 	asm volatile(VMX_LOAD_ALL
-		     "li	0,%[nr]\n\t"
-		     "sc\n\t"
-		     "mr	%[ret],3\n\t"
-		     "bns+	1f\n\t"
-		     "neg	%[ret],%[ret]\n"
-		     "1:\n\t"
+		     SC_SYSCALL
 		     VMX_STORE_ALL
-		     : [ret] "=&r" (ret)
-		     : [vmx_in] "b" (in), [vmx_out] "b" (out), [nr] "i" (__NR_fork)
-		     : "r0", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10",
-		       "r11", "r12", "ctr", "xer", "cr0", "memory",
-		       VMX_ALL_CLOBBERS);
+		     : [sc_ret] "=&r" (ret)
+		     : [vmx_in] "b" (in), [vmx_out] "b" (out), [sc_nr] "i" (__NR_fork)
+		     : SC_CLOBBERS, "memory", VMX_ALL_CLOBBERS);
 	return ret;
 }
 
@@ -61,7 +54,7 @@ static int check_all_vmx(const char *who)
 		if (i == VMX_SLOT_VSCR)
 			printf("%s: VSCR 0x%08x, expected 0x%08x\n", who, out[i][0], in[i][0]);
 		else
-			printf("%s: v%d {0x%08x, 0x%08x, 0x%08x, 0x%08x}, expected {0x%08x, 0x%08x, 0x%08x, 0x%08x}\n",
+			printf("%s: v%d 0x%08x %08x %08x %08x, expected 0x%08x %08x %08x %08x\n",
 			       who, i, out[i][0], out[i][1], out[i][2], out[i][3],
 			       in[i][0], in[i][1], in[i][2], in[i][3]);
 		bad++;
@@ -80,7 +73,8 @@ int vmx_syscall(void)
 	for (i = 0; i < 1000; i++) {
 		for (j = 0; j < VMX_SLOT_VSCR * 4; j++)
 			in[j / 4][j % 4] = random();
-		in[VMX_SLOT_VSCR] = (vector int){VSCR_VALUE, VSCR_VALUE, VSCR_VALUE, VSCR_VALUE};
+		for (j = 0; j < 4; j++)
+			in[VMX_SLOT_VSCR][j] = VSCR_VALUE;
 		fork_pid = fork_all_vmx();
 		if (fork_pid < 0)
 			return -1;

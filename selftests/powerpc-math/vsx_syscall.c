@@ -52,27 +52,20 @@ static void fill_in(void)
 /*
  * fork() with every register loaded from in[] and stored to out[] right
  * after: returns the child's pid in the parent, 0 in the child, -errno on
- * failure. sc changes r0, r3-r12, ctr, xer and cr0, nothing else.
+ * failure.
  */
 static long fork_all_vsx(void)
 {
 	long ret;
 
 	asm volatile(VSX_LOAD_ALL
-		     "li	0,%[nr]\n\t"
-		     "sc\n\t"
-		     "mr	%[ret],3\n\t"
-		     "bns+	1f\n\t"
-		     "neg	%[ret],%[ret]\n"
-		     "1:\n\t"
+		     SC_SYSCALL
 		     VSX_STORE_ALL
-		     : [ret] "=&r" (ret)
+		     : [sc_ret] "=&r" (ret)
 		     : [vsx_in] "b" (in), [vsx_out] "b" (out),
 		       [vsx_stride] "i" (SLOT_BYTES),
-		       [nr] "i" (__NR_fork)
-		     : "r0", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10",
-		       "r11", "r12", "ctr", "xer", "cr0", "memory",
-		       VSX_ALL_CLOBBERS);
+		       [sc_nr] "i" (__NR_fork)
+		     : SC_CLOBBERS, "memory", VSX_ALL_CLOBBERS);
 	return ret;
 }
 
