@@ -9,8 +9,7 @@
 # parse-results.py gives each program a verdict of its own,
 # upstream_powerpc_math.NAME, by upstream's rules: its harness's
 # "success:", "failure:" or "skip:" line and its exit status must agree.
-# IPI_FP_SUITES_LEAVE_OUT applies as in kernel-suites/build.sh; the
-# *_preempt programs are always left out (60 s each of waiting for
+# The *_preempt programs are left out (60 s each of waiting for
 # preemption, in code that neither the fr0/v0 fix nor the series touch).
 # Beside them, the programs that the submission
 # patches/selftests-powerpc-vsx-syscall adds or changes (vmx_syscall: all
@@ -64,6 +63,5 @@ if [ ! -f "$built/list" ]; then
 fi
 rm -rf "$outdir"
 cp -r "$built" "$outdir"
-leave_out "$outdir/list"
 cp "$TOP/scripts/kernel-suites/guest-run.sh" "$outdir/run.sh"
 chmod 755 "$outdir/run.sh"
