@@ -25,6 +25,12 @@ while IFS=$'\t' read -r name source _; do
 	fi
 done <"$TOP/ci/bases.tsv"
 
+# The cache repository is made here, before the get-base.sh runs start:
+# each of them would otherwise create it when missing, and two at once race
+# on its mkdir ("cannot mkdir .cache/linux.git: File exists").
+mkdir -p "$CACHE"
+[ -d "$CACHE/linux.git" ] || git init -q --bare "$CACHE/linux.git"
+
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
 # get NAME: one base, its line into $logs/NAME.line ("ok" or "FAILED" and
