@@ -121,19 +121,21 @@ static_flags() {
 	fi
 }
 
-# powerpc_math TREE OUTDIR LOG: after arch_setup ppc64le, TREE's
-# tools/testing/selftests/powerpc/math programs, static, into OUTDIR/powerpc/math (make's output
-# appended to LOG), and one line "powerpc/math/NAME 300 powerpc/math/NAME"
-# each on stdout: the list format of kernel-suites/guest-run.sh.
+# powerpc_math TREE OUTDIR LOG [DIR]: after arch_setup ppc64le, TREE's
+# tools/testing/selftests/powerpc/DIR programs (DIR: math, the default, or
+# another subdirectory such as signal), static, into OUTDIR/powerpc/DIR
+# (make's output appended to LOG), and one line "powerpc/DIR/NAME 300
+# powerpc/DIR/NAME" each on stdout: the list format of
+# kernel-suites/guest-run.sh.
 powerpc_math() {
-	local tree=$1 outdir=$2 buildlog=$3 p
+	local tree=$1 outdir=$2 buildlog=$3 dir=${4:-math} p
 	CFLAGS=-static make -s -C "$tree/tools/testing/selftests/powerpc" USERCFLAGS=-static \
-		OUTPUT="$outdir/powerpc" ARCH=powerpc CROSS_COMPILE="${CROSS_COMPILE-$CROSS}" math \
+		OUTPUT="$outdir/powerpc" ARCH=powerpc CROSS_COMPILE="${CROSS_COMPILE-$CROSS}" "$dir" \
 		>>"$buildlog" 2>&1 ||
-		die "building $tree's powerpc/math failed; last lines of $buildlog:"$'\n'"$(tail -n 20 "$buildlog")"
+		die "building $tree's powerpc/$dir failed; last lines of $buildlog:"$'\n'"$(tail -n 20 "$buildlog")"
 	find "$outdir/powerpc" -type f ! -perm -u+x -delete
-	for p in "$outdir"/powerpc/math/*; do
-		echo "powerpc/math/${p##*/} 300 powerpc/math/${p##*/}"
+	for p in "$outdir/powerpc/$dir"/*; do
+		echo "powerpc/$dir/${p##*/} 300 powerpc/$dir/${p##*/}"
 	done
 }
 

@@ -33,7 +33,7 @@ run "every scripts/ path the text names exists" stale_script_paths
 # checkpatch.pl runs on the mails as sent (scripts/submit/check-submissions.sh):
 # the patches under patches/ carry no Signed-off-by until their sender's
 # 'make send-prep'. Here: every patch is in a submission and in the
-# harness (a series, or the powerpc/math build), so nothing is sent
+# harness (a series, or the powerpc selftest build), so nothing is sent
 # untested and nothing tested goes unsent.
 # submission_dirs / series_patches: one path per line, sorted.
 submission_dirs() {
@@ -42,8 +42,10 @@ submission_dirs() {
 series_patches() {
 	{
 		grep -hv '^#' "$TOP"/ci/series-*.y | grep '^patches/'
-		# the powerpc/math test, built on 6.12.117's selftests with it
-		(cd "$TOP" && ls patches/"$(sed -n 's/^proposed=//p' scripts/upstream-math/build.sh)"/*.patch)
+		# the powerpc tests, built on 6.12.117's selftests with them
+		for sub in $(sed -n 's/^proposed="\(.*\)"$/\1/p' "$TOP/scripts/upstream-math/build.sh"); do
+			(cd "$TOP" && ls patches/"$sub"/*.patch)
+		done
 	} | sort -u
 }
 run "patches/submissions.tsv lists every directory under patches/" \

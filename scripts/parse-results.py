@@ -196,12 +196,8 @@ def case_verdict(key, ktap, counts):
 # Upstream's own powerpc/math programs (upstream-math/build.sh), run by
 # kernel-suites/guest-run.sh with the marker IPI_FP_UPSTREAM after the
 # ipi_fp programs: their verdicts are upstream's, under the case names
-# upstream_powerpc_math.PROGRAM (proposed_powerpc_math.PROGRAM: a
-# program that patches/selftests-powerpc-vsx-syscall adds or changes).
-UPSTREAM_PREFIX = 'upstream_powerpc_math.'
-# The programs a submission adds or changes (upstream-math/build.sh:
-# proposed/...).
-PROPOSED_PREFIX = 'proposed_powerpc_math.'
+# upstream_powerpc_math.PROGRAM; a program that a test submission adds or
+# changes (proposed/powerpc/DIR/PROGRAM) is proposed_powerpc_DIR.PROGRAM.
 UPSTREAM_START = re.compile(r'^IPI_FP_UPSTREAM_START (\S+)$')
 UPSTREAM_END = re.compile(r'^IPI_FP_UPSTREAM_END (\S+) rc=(\d+)$')
 HARNESS_OUTCOME = re.compile(r'^(success|failure|skip|error): ')
@@ -209,29 +205,38 @@ HARNESS_OUTCOME = re.compile(r'^(success|failure|skip|error): ')
 
 def upstream_verdict(rc, output):
     """(verdict, why) of one upstream program from its exit status and
-    its output: test_harness() prints exactly one "success:", "failure:"
-    or "skip:" line, and exits 0, 1 or 0 with it. Anything else (a killed
-    or timed-out test, a crash, an "error:" line, outcome and exit status
-    disagreeing) is an ERROR, never a FAIL."""
+    its output: test_harness() prints one "success:", "failure:" or
+    "skip:" line per test, and the program exits 1 when a test failed,
+    else 0. FAIL: a failure and exit status 1; SKIP: every test skipped
+    and 0; PASS: the rest succeeded or skipped and 0. Anything else (a
+    killed or timed-out test, a crash, an "error:" line, no outcome, an
+    outcome and exit status that disagree) is an ERROR, never a FAIL."""
     killed = [line for line in output if line.startswith('!!')]
     if killed:
         return 'ERROR', 'harness: ' + killed[0]
     outcomes = [m.group(1) for m in map(HARNESS_OUTCOME.match, output) if m]
-    if len(outcomes) != 1:
-        return 'ERROR', (f'{len(outcomes)} outcome lines (success/failure/'
+    if not outcomes or 'error' in outcomes:
+        return 'ERROR', (f'outcome lines {outcomes or "none"} (success/failure/'
                          f'skip/error), exit status {rc}')
-    verdict = {('success', 0): 'PASS', ('skip', 0): 'SKIP',
-               ('failure', 1): 'FAIL'}.get((outcomes[0], rc))
+    if 'failure' in outcomes:
+        verdict = 'FAIL' if rc == 1 else None
+    elif rc == 0:
+        verdict = 'SKIP' if set(outcomes) == {'skip'} else 'PASS'
+    else:
+        verdict = None
     if verdict is None:
-        return 'ERROR', f'"{outcomes[0]}" with exit status {rc}'
+        return 'ERROR', f'{"/".join(outcomes)} with exit status {rc}'
     return verdict, ''
 
 
 def upstream_key(name):
-    """The case name of list entry name (powerpc/math/fpu_syscall,
-    proposed/powerpc/math/vsx_syscall)."""
-    prefix = PROPOSED_PREFIX if name.startswith('proposed/') else UPSTREAM_PREFIX
-    return prefix + name.rsplit('/', 1)[-1]
+    """The case name of list entry name (powerpc/math/fpu_syscall:
+    upstream_powerpc_math.fpu_syscall; proposed/powerpc/signal/
+    sig_from_task_work: proposed_powerpc_signal.sig_from_task_work)."""
+    parts = name.split('/')
+    if parts[0] == 'proposed':
+        return 'proposed_' + '_'.join(parts[1:-1]) + '.' + parts[-1]
+    return 'upstream_' + '_'.join(parts[:-1]) + '.' + parts[-1]
 
 
 def upstream_results(lines):

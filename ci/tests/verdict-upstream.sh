@@ -2,8 +2,10 @@
 # Upstream's own powerpc/math programs keep upstream's verdict only when
 # their harness line and exit status agree: success/0 PASS, failure/1
 # FAIL, skip/0 SKIP (the programs a submission adds, proposed/..., the
-# same under their own names); a harness kill line, a disagreement, no
-# outcome line and an unfinished program are ERROR, never FAIL.
+# same under their own names); a program of several tests is FAIL when one
+# failed and it exits 1, PASS when the others succeeded or skipped and it
+# exits 0; a harness kill line, a disagreement, no outcome line and an
+# unfinished program are ERROR, never FAIL.
 # shellcheck source=ci/tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 kunit_dir
@@ -28,7 +30,7 @@ upstream() {
 	counts fp_vector_regs_survive_io_worker_creation race 20 20 0 0 20
 	echo "# ok 1 fp_vector_regs_survive_io_worker_creation"
 	echo "ok 1 selftests: ipi_fp: fpu_io_worker"
-	echo "IPI_FP_UPSTREAMS_START 7"
+	echo "IPI_FP_UPSTREAMS_START 10"
 	upstream fpu_syscall 0 success
 	upstream fpu_signal 1 failure "Test FAILED on line 80"
 	upstream mma 0 skip "[SKIP] Test skipped on line 30"
@@ -39,6 +41,19 @@ upstream() {
 	echo "| parent: vs32 (v0) 0x0, expected 0x1"
 	echo "| failure: vsx_syscall"
 	echo "IPI_FP_UPSTREAM_END proposed/powerpc/math/vsx_syscall rc=1"
+	echo "IPI_FP_UPSTREAM_START proposed/powerpc/signal/sig_from_task_work"
+	echo "| success: sigpipe_from_task_work_sc"
+	echo "| SIGSEGV at 0x800000000280f030, LR 0x3fff87a62444, MSR 0x800000000280d033"
+	echo "| failure: sigpipe_from_task_work_scv"
+	echo "IPI_FP_UPSTREAM_END proposed/powerpc/signal/sig_from_task_work rc=1"
+	echo "IPI_FP_UPSTREAM_START proposed/powerpc/signal/two_pass"
+	echo "| success: a"
+	echo "| skip: b"
+	echo "IPI_FP_UPSTREAM_END proposed/powerpc/signal/two_pass rc=0"
+	echo "IPI_FP_UPSTREAM_START proposed/powerpc/signal/two_disagree"
+	echo "| success: a"
+	echo "| failure: b"
+	echo "IPI_FP_UPSTREAM_END proposed/powerpc/signal/two_disagree rc=0"
 	upstream vsx_preempt - -
 	echo "IPI_FP_GUEST_DONE rc=0"
 } >"$TMP/upstream.log"
@@ -47,7 +62,9 @@ expect_verdicts "$TMP/upstream.log" \
 	fpu_io_worker.fp_vector_regs_survive_io_worker_creation=PASS \
 	"$U.fpu_syscall=PASS" "$U.fpu_signal=FAIL" "$U.mma=SKIP" \
 	"$U.vmx_syscall=ERROR@child died by signal 11" \
-	"$U.vmx_signal=ERROR@\"success\" with exit status 1" \
-	"$U.fpu_denormal=ERROR@0 outcome lines" \
-	"$U.vsx_preempt=ERROR@did not finish" proposed_powerpc_math.vsx_syscall=FAIL
-echo "success/0 PASS, failure/1 FAIL, skip/0 SKIP; killed, disagreeing, no outcome, unfinished: ERROR"
+	"$U.vmx_signal=ERROR@success with exit status 1" \
+	"$U.fpu_denormal=ERROR@outcome lines none" \
+	"$U.vsx_preempt=ERROR@did not finish" proposed_powerpc_math.vsx_syscall=FAIL \
+	proposed_powerpc_signal.sig_from_task_work=FAIL proposed_powerpc_signal.two_pass=PASS \
+	"proposed_powerpc_signal.two_disagree=ERROR@success/failure with exit status 0"
+echo "success/0 PASS, failure/1 FAIL, skip/0 SKIP, several tests combined; killed, disagreeing, no outcome, unfinished: ERROR"

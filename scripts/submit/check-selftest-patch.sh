@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # submit/check-selftest-patch.sh: fail when a test submission's patch
-# (patches/selftests-ipi_fp/, patches/selftests-powerpc-vsx-syscall/) differs
+# (patches/selftests-ipi_fp/, patches/selftests-powerpc-vsx-syscall/,
+# patches/selftests-powerpc-sig-from-task-work/) differs
 # from what its sources generate (submit/make-selftest-patch.sh; fix:
 # 'make patches').
 # shellcheck source=scripts/lib.sh
@@ -8,7 +9,7 @@
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-for name in selftests-ipi_fp selftests-powerpc-vsx-syscall; do
+for name in selftests-ipi_fp selftests-powerpc-vsx-syscall selftests-powerpc-sig-from-task-work; do
 	"$TOP/scripts/submit/make-selftest-patch.sh" "$name" "$tmp/$name"
 	diff <(cd "$TOP/patches/$name" && ls ./*.patch) <(cd "$tmp/$name" && ls ./*.patch) >"$tmp/diff" ||
 		die "patches/$name: the patches' names differ from what their sources give (a subject changed?); run 'make patches'"$'\n'"$(cat "$tmp/diff")"

@@ -14,7 +14,13 @@
 #                             and these tests) as powerpc/include/
 #                             vsx_all_regs.h; then vsx_syscall.c, with its
 #                             lines in math/Makefile and math/.gitignore;
-#                             messages: selftests/powerpc-math/*.commit-msg.
+#                             messages: selftests/powerpc-math/*.commit-msg;
+#   selftests-powerpc-sig-from-task-work  one patch for 6.12.117's
+#                             powerpc/signal: selftests/powerpc-signal/
+#                             sig_from_task_work.c, with its lines in
+#                             signal/Makefile and signal/.gitignore;
+#                             message and notes: its .commit-msg and
+#                             .notes beside it.
 # Each patch is made in a scratch repository holding only the base's files
 # that it changes, so it is what 'git format-patch' gives in a full tree,
 # less the From, Date and Signed-off-by that only the sender can give
@@ -22,7 +28,7 @@
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
-names=(selftests-ipi_fp selftests-powerpc-vsx-syscall)
+names=(selftests-ipi_fp selftests-powerpc-vsx-syscall selftests-powerpc-sig-from-task-work)
 if [ $# -eq 0 ]; then
 	for n in "${names[@]}"; do
 		"$0" "$n"
@@ -41,6 +47,10 @@ selftests-powerpc-vsx-syscall)
 	base=6.12.117 msg=$TOP/selftests/powerpc-math/vsx_syscall.commit-msg
 	seed=("$st/powerpc/math/Makefile" "$st/powerpc/math/.gitignore"
 		"$st/powerpc/math/vmx_syscall.c" "$st/powerpc/math/vmx_asm.S")
+	;;
+selftests-powerpc-sig-from-task-work)
+	base=6.12.117 msg=$TOP/selftests/powerpc-signal/sig_from_task_work.commit-msg
+	seed=("$st/powerpc/signal/Makefile" "$st/powerpc/signal/.gitignore")
 	;;
 *) die "unknown test submission '$name' (known: ${names[*]})" ;;
 esac
@@ -89,12 +99,28 @@ selftests-powerpc-vsx-syscall)
 		$'\n$(OUTPUT)/vsx_syscall: CFLAGS += -mvsx\n$(OUTPUT)/vsx_syscall: ../utils.c'
 	add_after "$st/powerpc/math/.gitignore" vsx_preempt vsx_syscall
 	;;
+selftests-powerpc-sig-from-task-work)
+	cp "$TOP/selftests/powerpc-signal/sig_from_task_work.c" "$scratch/$st/powerpc/signal/"
+	add_after "$st/powerpc/signal/Makefile" 'TEST_GEN_PROGS += sigreturn_unaligned' \
+		'TEST_GEN_PROGS += sig_from_task_work'
+	add_after "$st/powerpc/signal/.gitignore" sigreturn_unaligned sig_from_task_work
+	;;
 esac
 g add -A
 g commit -q -F "$msg"
 mkdir -p "$out"
 mapfile -t made < <(g format-patch --zero-commit --no-signature --filename-max-length=100 \
 	--start-number 1 -o "$scratch/out" base..HEAD)
+# The last commit's notes below its '---', where its message has a
+# NAME.notes beside it (a one-patch submission sends those in place of a
+# cover letter).
+notes=${msg%.commit-msg}.notes
 for patch in "${made[@]}"; do
-	strip_identity <"$patch" >"$out/$(basename "$patch")"
+	if [ "$patch" = "${made[-1]}" ] && [ -f "$notes" ]; then
+		strip_identity <"$patch" | NOTES=$(cat "$notes") awk '
+			{ print }
+			$0 == "---" && !done { print ENVIRON["NOTES"]; print ""; done = 1 }'
+	else
+		strip_identity <"$patch"
+	fi >"$out/$(basename "$patch")"
 done
