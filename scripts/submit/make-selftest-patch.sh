@@ -103,6 +103,8 @@ selftests-powerpc-sig-from-task-work)
 	cp "$TOP/selftests/powerpc-signal/sig_from_task_work.c" "$scratch/$st/powerpc/signal/"
 	add_after "$st/powerpc/signal/Makefile" 'TEST_GEN_PROGS += sigreturn_unaligned' \
 		'TEST_GEN_PROGS += sig_from_task_work'
+	add_after "$st/powerpc/signal/Makefile" '$(OUTPUT)/sigfuz: CFLAGS += -pthread -m64' \
+		'$(OUTPUT)/sig_from_task_work: CFLAGS += -pthread -m64'
 	add_after "$st/powerpc/signal/.gitignore" sigreturn_unaligned sig_from_task_work
 	;;
 esac

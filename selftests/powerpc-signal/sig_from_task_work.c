@@ -1,34 +1,54 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * A signal raised while the kernel runs task_work on the way out of a
- * system call must reach its handler like any other signal.
+ * What task_work does on a task's way out of a system call must not
+ * break the registers the task returns with.
  *
  * io_uring completes a request that waited for its file through
  * task_work queued with TWA_SIGNAL: the submitting task gets
  * TIF_NOTIFY_SIGNAL, not TIF_SIGPENDING, and runs the work from
- * get_signal() on its next return to user. A write to a pipe whose
- * reader has gone, retried from there, raises SIGPIPE in that task, and
- * get_signal() goes on to deliver it on the same pass. The syscall exit
- * asked for a full register restore only when TIF_SIGPENDING was set on
- * entry to the work loop, so the signal frame was entered through the
- * fast return of sc (CTR and r4-r12 zeroed) or scv (LR = NIP, CTR = MSR):
- * the vDSO trampoline's bctrl then branched to 0, or to the value of the
- * MSR, instead of the handler, and the task died of SIGSEGV.
+ * get_signal() on its next return to user. The syscall exit asked for a
+ * full register restore only when TIF_SIGPENDING was set on entry to the
+ * work loop, so what do_signal() wrote into pt_regs after such work was
+ * lost to the fast return of sc (r0, r4-r12 and CTR zeroed) or scv
+ * (LR = NIP, CTR = MSR):
  *
- * The test makes that happen on every run. It links two io_uring
- * requests: a poll for input on an empty pipe, then a write to a pipe
- * whose reader is closed. Writing one byte into the first pipe, with sc
- * and then with scv, wakes the poll from within that system call; on its
- * way out the task runs the completion, which issues the linked write,
- * which raises SIGPIPE. The handler must run, once and with its
- * arguments, and the write must return 1.
+ * - a signal the work raised, or that arrived meanwhile, entered the vDSO
+ *   trampoline, whose bctrl branched to 0 or to the MSR value instead of
+ *   the handler: SIGSEGV;
+ * - a blocking system call woken only to run the work was restarted with
+ *   r0 zeroed, so the sc ran again as restart_syscall() and returned
+ *   EINTR.
+ *
+ * Both cases are forced in the same way, with sc and then with scv, with
+ * no timing involved. Two linked io_uring requests, a poll for input on
+ * an empty pipe and a write to another pipe, are queued; the poll's pipe
+ * gets a byte; the task runs the completion, which issues the write.
+ *
+ * sigpipe_from_task_work: the task writes that byte itself, so it leaves
+ * that write() with only TIF_NOTIFY_SIGNAL set. The linked write goes to
+ * a pipe with no reader and raises SIGPIPE inside get_signal(). The
+ * SIGPIPE handler must run, once and with its arguments, and the write()
+ * must return 1.
+ *
+ * read_restart_after_task_work: the task blocks in read() on the pipe of
+ * the linked write, and a thread writes the byte once the task is
+ * asleep. The read() is interrupted with -ERESTARTSYS and no signal, and
+ * restarted after the work, which has written the byte it then reads: it
+ * must return 1.
+ *
+ * A task whose system calls are traced (ptrace, seccomp, audit, syscall
+ * tracepoints) always takes the full restore, where neither case can
+ * fail; the test skips under ptrace and seccomp.
  */
 
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,8 +66,8 @@
 
 /*
  * Written by the handler, which runs inside the asm statement of
- * write_sc() or write_scv(): their "memory" clobber makes the compiler
- * read these again afterwards.
+ * syscall3(): its "memory" clobber makes the compiler read these again
+ * afterwards.
  */
 static int sigpipe_count, sigpipe_bad_args;
 
@@ -73,39 +93,33 @@ static void sigsegv_handler(int sig, siginfo_t *info, void *ctx)
 	_exit(1);
 }
 
-/* write(fd, buf, len) through sc: an error is returned negated. */
-static long write_sc(int fd, const void *buf, unsigned long len)
+/*
+ * System call @nr with three arguments, through scv 0 or sc; an error is
+ * returned negated. The clobbers are those of each instruction's ABI.
+ */
+static long syscall3(bool scv, long nr, long a, long b, long c)
 {
-	register long r0 asm("r0") = __NR_write;
-	register long r3 asm("r3") = fd;
-	register long r4 asm("r4") = (long)buf;
-	register long r5 asm("r5") = len;
+	register long r0 asm("r0") = nr;
+	register long r3 asm("r3") = a;
+	register long r4 asm("r4") = b;
+	register long r5 asm("r5") = c;
 
-	asm volatile("sc\n\t"
-		     "bns+ 1f\n\t"
-		     "neg %1,%1\n"
-		     "1:"
-		     : "+r"(r0), "+r"(r3), "+r"(r4), "+r"(r5)
-		     :
-		     : "r6", "r7", "r8", "r9", "r10", "r11", "r12",
-		       "ctr", "xer", "cr0", "memory");
-	return r3;
-}
-
-/* write(fd, buf, len) through scv 0, which also clobbers LR and CTR. */
-static long write_scv(int fd, const void *buf, unsigned long len)
-{
-	register long r0 asm("r0") = __NR_write;
-	register long r3 asm("r3") = fd;
-	register long r4 asm("r4") = (long)buf;
-	register long r5 asm("r5") = len;
-
-	asm volatile(".long 0x44000001	# scv 0"
-		     : "+r"(r0), "+r"(r3), "+r"(r4), "+r"(r5)
-		     :
-		     : "r6", "r7", "r8", "r9", "r10", "r11", "r12",
-		       "lr", "ctr", "xer", "cr0", "cr1", "cr5", "cr6", "cr7",
-		       "memory");
+	if (scv)
+		asm volatile(".long 0x44000001	# scv 0"
+			     : "+r"(r0), "+r"(r3), "+r"(r4), "+r"(r5)
+			     :
+			     : "r6", "r7", "r8", "r9", "r10", "r11", "r12",
+			       "lr", "ctr", "xer", "cr0", "cr1", "cr5", "cr6",
+			       "cr7", "memory");
+	else
+		asm volatile("sc\n\t"
+			     "bns+ 1f\n\t"
+			     "neg %1,%1\n"
+			     "1:"
+			     : "+r"(r0), "+r"(r3), "+r"(r4), "+r"(r5)
+			     :
+			     : "r6", "r7", "r8", "r9", "r10", "r11", "r12",
+			       "ctr", "xer", "cr0", "memory");
 	return r3;
 }
 
@@ -117,6 +131,7 @@ struct ring {
 	struct io_uring_cqe *cqes;
 };
 
+/* 0, 1 where io_uring cannot be set up, or -1 on another error. */
 static int ring_setup(struct ring *r)
 {
 	struct io_uring_params p;
@@ -126,7 +141,7 @@ static int ring_setup(struct ring *r)
 	memset(&p, 0, sizeof(p));
 	r->fd = syscall(__NR_io_uring_setup, 2, &p);
 	if (r->fd < 0)
-		return -1;
+		return 1;
 	sq_len = p.sq_off.array + p.sq_entries * sizeof(unsigned int);
 	cq_len = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
 	if (p.features & IORING_FEAT_SINGLE_MMAP) {
@@ -166,12 +181,16 @@ static int ring_setup(struct ring *r)
 static int ring_poll_then_write(struct ring *r, int poll_fd, int write_fd,
 				const void *buf)
 {
-	unsigned int tail = *r->sq_tail;
+	unsigned int tail = *r->sq_tail, events = POLLIN;
 
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	/* The kernel swaps the halves of poll32_events back on big-endian. */
+	events = events << 16 | events >> 16;
+#endif
 	memset(r->sqes, 0, 2 * sizeof(r->sqes[0]));
 	r->sqes[0].opcode = IORING_OP_POLL_ADD;
 	r->sqes[0].fd = poll_fd;
-	r->sqes[0].poll32_events = POLLIN;
+	r->sqes[0].poll32_events = events;
 	r->sqes[0].flags = IOSQE_IO_LINK;
 	r->sqes[1].opcode = IORING_OP_WRITE;
 	r->sqes[1].fd = write_fd;
@@ -183,20 +202,54 @@ static int ring_poll_then_write(struct ring *r, int poll_fd, int write_fd,
 	return syscall(__NR_io_uring_enter, r->fd, 2, 0, 0, NULL, 0) == 2 ? 0 : -1;
 }
 
-/* The result of the completion that is there, or 1 if there is none. */
-static int ring_result(struct ring *r)
+/* Take the oldest completion into @res; false if there is none. */
+static bool ring_reap(struct ring *r, int *res)
 {
 	unsigned int head = *r->cq_head;
-	int res;
 
 	if (head == __atomic_load_n(r->cq_tail, __ATOMIC_ACQUIRE))
-		return 1;
-	res = r->cqes[head & r->cq_mask].res;
+		return false;
+	*res = r->cqes[head & r->cq_mask].res;
 	__atomic_store_n(r->cq_head, head + 1, __ATOMIC_RELEASE);
-	return res;
+	return true;
 }
 
-static int sigpipe_from_task_work(long (*write_fn)(int, const void *, unsigned long))
+/* The poll completed with POLLIN, and the linked write with @want. */
+static int check_completions(struct ring *r, int want)
+{
+	int res;
+
+	FAIL_IF_MSG(!ring_reap(r, &res) || res <= 0 || !(res & POLLIN),
+		    "the poll did not complete with POLLIN");
+	FAIL_IF_MSG(!ring_reap(r, &res) || res != want,
+		    "the linked write did not complete as expected");
+	return 0;
+}
+
+/* True where system call tracing would take the full restore anyway. */
+static bool syscalls_traced(void)
+{
+	char line[128];
+	bool traced = false;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if ((!strncmp(line, "TracerPid:", 10) || !strncmp(line, "Seccomp:", 8)) &&
+		    strtol(strchr(line, ':') + 1, NULL, 10) != 0)
+			traced = true;
+	fclose(f);
+	return traced;
+}
+
+/*
+ * The pipes are non-blocking where io_uring writes or polls them: 6.1's
+ * pipes lack FMODE_NOWAIT, and io_uring takes O_NONBLOCK for it; without
+ * either it hands the write to an io-wq worker, and the SIGPIPE to that
+ * worker.
+ */
+static int sigpipe_from_task_work(bool scv)
 {
 	struct sigaction sa = { .sa_flags = SA_SIGINFO };
 	int trigger[2], broken[2], res;
@@ -204,19 +257,23 @@ static int sigpipe_from_task_work(long (*write_fn)(int, const void *, unsigned l
 	struct ring r;
 	long ret;
 
+	SKIP_IF_MSG(scv && !have_hwcap2(PPC_FEATURE2_SCV), "scv is not available");
+	SKIP_IF_MSG(syscalls_traced(), "system calls are traced (ptrace or seccomp)");
 	sa.sa_sigaction = sigsegv_handler;
 	FAIL_IF(sigaction(SIGSEGV, &sa, NULL));
 	sa.sa_sigaction = sigpipe_handler;
 	FAIL_IF(sigaction(SIGPIPE, &sa, NULL));
 
-	SKIP_IF_MSG(ring_setup(&r), "io_uring is not available");
+	res = ring_setup(&r);
+	SKIP_IF_MSG(res == 1, "io_uring is not available");
+	FAIL_IF(res);
 
 	/* A pipe to wake the poll, and one that nobody reads. */
 	FAIL_IF(pipe2(trigger, O_NONBLOCK));
 	FAIL_IF(pipe2(broken, O_NONBLOCK));
 	FAIL_IF(close(broken[0]));
 	FAIL_IF(ring_poll_then_write(&r, trigger[0], broken[1], &byte));
-	FAIL_IF_MSG(ring_result(&r) != 1, "the poll completed before its pipe had input");
+	FAIL_IF_MSG(ring_reap(&r, &res), "the poll completed before its pipe had input");
 
 	/*
 	 * This write wakes the poll; on its way out the task runs the
@@ -224,14 +281,11 @@ static int sigpipe_from_task_work(long (*write_fn)(int, const void *, unsigned l
 	 */
 	sigpipe_count = 0;
 	sigpipe_bad_args = 0;
-	ret = write_fn(trigger[1], &byte, 1);
+	ret = syscall3(scv, __NR_write, trigger[1], (long)&byte, 1);
 	FAIL_IF_MSG(ret != 1, "the write to the poll's pipe failed");
 	FAIL_IF_MSG(sigpipe_count != 1, "the SIGPIPE handler did not run once");
 	FAIL_IF_MSG(sigpipe_bad_args, "the SIGPIPE handler got wrong arguments");
-	res = ring_result(&r);
-	FAIL_IF_MSG(!(res > 0 && (res & POLLIN)), "the poll did not complete with POLLIN");
-	res = ring_result(&r);
-	FAIL_IF_MSG(res != -EPIPE, "the linked write did not complete with EPIPE");
+	FAIL_IF(check_completions(&r, -EPIPE));
 
 	close(trigger[0]);
 	close(trigger[1]);
@@ -240,15 +294,106 @@ static int sigpipe_from_task_work(long (*write_fn)(int, const void *, unsigned l
 	return 0;
 }
 
+struct waker {
+	pid_t tid;	/* the task to wait for */
+	int fd;		/* where to write once it sleeps */
+	int ret;
+};
+
+/* Wait until the task sleeps (in its read()), then write a byte. */
+static void *wake_when_asleep(void *arg)
+{
+	struct waker *w = arg;
+	static const char byte = 1;
+	char path[64], buf[256], *state;
+	int fd, n;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", w->tid);
+	for (;;) {
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			break;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n <= 0)
+			break;
+		buf[n] = '\0';
+		state = strrchr(buf, ')');
+		if (state && state[1] == ' ' && state[2] == 'S') {
+			w->ret = write(w->fd, &byte, 1) == 1 ? 0 : -1;
+			return NULL;
+		}
+		sched_yield();
+	}
+	w->ret = -1;
+	return NULL;
+}
+
+static int read_restart_after_task_work(bool scv)
+{
+	int trigger[2], data[2], res;
+	struct waker w;
+	pthread_t thread;
+	static const char byte = 1;
+	struct ring r;
+	char c = 0;
+	long ret;
+
+	SKIP_IF_MSG(scv && !have_hwcap2(PPC_FEATURE2_SCV), "scv is not available");
+	SKIP_IF_MSG(syscalls_traced(), "system calls are traced (ptrace or seccomp)");
+	res = ring_setup(&r);
+	SKIP_IF_MSG(res == 1, "io_uring is not available");
+	FAIL_IF(res);
+
+	/* The poll's pipe, and the one this task reads, blocking. */
+	FAIL_IF(pipe2(trigger, O_NONBLOCK));
+	FAIL_IF(pipe(data));
+	FAIL_IF(fcntl(data[1], F_SETFL, O_NONBLOCK));
+	FAIL_IF(ring_poll_then_write(&r, trigger[0], data[1], &byte));
+	FAIL_IF_MSG(ring_reap(&r, &res), "the poll completed before its pipe had input");
+
+	w.tid = gettid();
+	w.fd = trigger[1];
+	w.ret = -1;
+	FAIL_IF(pthread_create(&thread, NULL, wake_when_asleep, &w));
+	/*
+	 * Asleep here, this read() is woken for the task_work and returns
+	 * -ERESTARTSYS; restarted after it, it reads the linked write's byte.
+	 */
+	ret = syscall3(scv, __NR_read, data[0], (long)&c, 1);
+	FAIL_IF(pthread_join(thread, NULL));
+	FAIL_IF_MSG(w.ret, "the thread could not wake the poll");
+	if (ret != 1)
+		fprintf(stderr, "read() returned %ld, not 1\n", ret);
+	FAIL_IF_MSG(ret != 1 || c != byte, "the restarted read() did not read the byte");
+	FAIL_IF(check_completions(&r, 1));
+
+	close(trigger[0]);
+	close(trigger[1]);
+	close(data[0]);
+	close(data[1]);
+	close(r.fd);
+	return 0;
+}
+
 static int sigpipe_from_task_work_sc(void)
 {
-	return sigpipe_from_task_work(write_sc);
+	return sigpipe_from_task_work(false);
 }
 
 static int sigpipe_from_task_work_scv(void)
 {
-	SKIP_IF_MSG(!have_hwcap2(PPC_FEATURE2_SCV), "scv is not available");
-	return sigpipe_from_task_work(write_scv);
+	return sigpipe_from_task_work(true);
+}
+
+static int read_restart_after_task_work_sc(void)
+{
+	return read_restart_after_task_work(false);
+}
+
+static int read_restart_after_task_work_scv(void)
+{
+	return read_restart_after_task_work(true);
 }
 
 int main(void)
@@ -257,5 +402,9 @@ int main(void)
 
 	failed = test_harness(sigpipe_from_task_work_sc, "sigpipe_from_task_work_sc");
 	failed |= test_harness(sigpipe_from_task_work_scv, "sigpipe_from_task_work_scv");
+	failed |= test_harness(read_restart_after_task_work_sc,
+			       "read_restart_after_task_work_sc");
+	failed |= test_harness(read_restart_after_task_work_scv,
+			       "read_restart_after_task_work_scv");
 	return failed ? 1 : 0;
 }
