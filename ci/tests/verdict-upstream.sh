@@ -43,7 +43,7 @@ upstream() {
 	echo "IPI_FP_UPSTREAM_END proposed/powerpc/math/vsx_syscall rc=1"
 	echo "IPI_FP_UPSTREAM_START proposed/powerpc/signal/sig_from_task_work"
 	echo "| success: sigpipe_from_task_work_sc"
-	echo "| SIGSEGV at 0x800000000280f030, LR 0x3fff87a62444, MSR 0x800000000280d033"
+	echo "| SIGSEGV at 0x800000000280f030, CTR 0x800000000280f033, LR 0x3fff87a62444: the signal frame was entered without its registers"
 	echo "| failure: sigpipe_from_task_work_scv"
 	echo "IPI_FP_UPSTREAM_END proposed/powerpc/signal/sig_from_task_work rc=1"
 	echo "IPI_FP_UPSTREAM_START proposed/powerpc/signal/two_pass"
