@@ -9,4 +9,4 @@ patches/x86-apic-icr-6.1.y/0001-x86-apic-Keep-ICR2-intact-across-nested-destinat
 patches/odirect-pinning-6.1.y/0001-iov_iter-add-iov_iter_pin_user_pages.patch
 patches/odirect-pinning-6.1.y/0002-block-pin-user-pages-for-direct-I-O-so-that-fork-keeps-them.patch
 patches/odirect-pinning-6.1.y/0003-fs-direct-io-pin-user-pages-so-that-fork-keeps-them.patch
-patches/powerpc-signal-notify-6.1.y/0001-powerpc-Restore-all-registers-when-TIF_NOTIFY_SIGNAL-delivers-a-signal.patch
+patches/powerpc-signal-notify-6.1.y/0001-powerpc-Restore-all-registers-after-TIF_NOTIFY_SIGNAL-work.patch

@@ -9,4 +9,4 @@
 # made on 6.12.117 and its lines read the same in mainline.
 patches/selftests-ipi_fp/0001-selftests-add-ipi_fp-SMP-data-corruption-regression-tests.patch
 patches/x86-apic-icr/0001-x86-apic-Keep-ICR2-intact-across-nested-destination-field-IPIs.patch
-patches/powerpc-signal-notify/0001-powerpc-Restore-all-registers-when-TIF_NOTIFY_SIGNAL-delivers-a-signal.patch
+patches/powerpc-signal-notify/0001-powerpc-Restore-all-registers-after-TIF_NOTIFY_SIGNAL-work.patch
