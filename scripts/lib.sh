@@ -121,13 +121,13 @@ static_flags() {
 	fi
 }
 
-# powerpc_math TREE OUTDIR LOG [DIR]: after arch_setup ppc64le, TREE's
+# powerpc_selftests TREE OUTDIR LOG [DIR]: after arch_setup ppc64le, TREE's
 # tools/testing/selftests/powerpc/DIR programs (DIR: math, the default, or
 # another subdirectory such as signal), static, into OUTDIR/powerpc/DIR
 # (make's output appended to LOG), and one line "powerpc/DIR/NAME 300
 # powerpc/DIR/NAME" each on stdout: the list format of
 # kernel-suites/guest-run.sh.
-powerpc_math() {
+powerpc_selftests() {
 	local tree=$1 outdir=$2 buildlog=$3 dir=${4:-math} p
 	CFLAGS=-static make -s -C "$tree/tools/testing/selftests/powerpc" USERCFLAGS=-static \
 		OUTPUT="$outdir/powerpc" ARCH=powerpc CROSS_COMPILE="${CROSS_COMPILE-$CROSS}" "$dir" \

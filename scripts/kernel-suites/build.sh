@@ -103,7 +103,7 @@ else
 	log "no 6.12.117 tree for mm/cow.c (see $buildlog): the suites run without it"
 fi
 
-[ "$KARCH" != powerpc ] || powerpc_math "$tree" "$outdir" "$buildlog" >>"$outdir/list"
+[ "$KARCH" != powerpc ] || powerpc_selftests "$tree" "$outdir" "$buildlog" >>"$outdir/list"
 # IPI_FP_SUITES_LEAVE_OUT: names (shell patterns) the run leaves out.
 leave_out "$outdir/list"
 cp "$TOP/scripts/kernel-suites/guest-run.sh" "$outdir/run.sh"

@@ -1,15 +1,13 @@
 #!/usr/bin/env bash
 # submit/check-selftest-patch.sh: fail when a test submission's patch
-# (patches/selftests-ipi_fp/, patches/selftests-powerpc-vsx-syscall/,
-# patches/selftests-powerpc-sig-from-task-work/) differs
-# from what its sources generate (submit/make-selftest-patch.sh; fix:
-# 'make patches').
+# (each that submit/make-selftest-patch.sh --list names) differs from
+# what its sources generate (fix: 'make patches').
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-for name in selftests-ipi_fp selftests-powerpc-vsx-syscall selftests-powerpc-sig-from-task-work; do
+for name in $("$TOP/scripts/submit/make-selftest-patch.sh" --list); do
 	"$TOP/scripts/submit/make-selftest-patch.sh" "$name" "$tmp/$name"
 	diff <(cd "$TOP/patches/$name" && ls ./*.patch) <(cd "$tmp/$name" && ls ./*.patch) >"$tmp/diff" ||
 		die "patches/$name: the patches' names differ from what their sources give (a subject changed?); run 'make patches'"$'\n'"$(cat "$tmp/diff")"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# submit/make-selftest-patch.sh [NAME [OUTDIR]]: generate a test
+# submit/make-selftest-patch.sh [NAME [OUTDIR] | --list]: generate a test
 # submission's patch from the project's sources into OUTDIR (default
-# patches/NAME/); without NAME, every one of them into patches/. NAME:
+# patches/NAME/); without NAME, every one of them into patches/; --list
+# prints their names. NAME:
 #   selftests-ipi_fp          the ipi_fp target for 6.1.192: selftests/ipi_fp
 #                             and selftests/ipi_fp.commit-msg, plus its line
 #                             in tools/testing/selftests/Makefile;
@@ -29,6 +30,10 @@
 . "$(dirname "$0")/../lib.sh"
 
 names=(selftests-ipi_fp selftests-powerpc-vsx-syscall selftests-powerpc-sig-from-task-work)
+if [ "${1:-}" = --list ]; then
+	printf '%s\n' "${names[@]}"
+	exit 0
+fi
 if [ $# -eq 0 ]; then
 	for n in "${names[@]}"; do
 		"$0" "$n"

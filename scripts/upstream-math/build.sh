@@ -41,7 +41,7 @@ if [ ! -f "$built/list" ]; then
 	log "building 6.12.117's powerpc/math, and the tests of $proposed"
 	rm -rf "$built" "$built.log"
 	mkdir -p "$built"
-	powerpc_math "$t612" "$built" "$built.log" |
+	powerpc_selftests "$t612" "$built" "$built.log" |
 		grep -v '_preempt ' >"$built/list.tmp"
 	rm -f "$built"/powerpc/math/*_preempt
 	# The proposed tests: the same selftests with the submissions
@@ -61,7 +61,7 @@ if [ ! -f "$built/list" ]; then
 	done | sort -u >"$scratch/programs"
 	[ -s "$scratch/programs" ] || die "patches of $proposed add no program"
 	for dir in $(cut -d' ' -f1 "$scratch/programs" | sort -u); do
-		powerpc_math "$scratch" "$scratch/out" "$built.log" "$dir" >/dev/null
+		powerpc_selftests "$scratch" "$scratch/out" "$built.log" "$dir" >/dev/null
 	done
 	while read -r dir p; do
 		mkdir -p "$built/proposed/powerpc/$dir"
