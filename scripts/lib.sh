@@ -121,6 +121,28 @@ static_flags() {
 	fi
 }
 
+# uapi_headers TREE: after arch_setup, the include directory of TREE's
+# uapi headers for ARCH, installed once under $CACHE/uapi
+# (kernel-suites/build.sh, upstream-mm/build.sh).
+uapi_headers() {
+	local t=$1 key dir
+	key=$( {
+		git -C "$t" rev-parse HEAD:include/uapi "HEAD:arch/$SRCARCH/include/uapi"
+		echo "$ARCH_NAME"
+	} | sha1sum | cut -c1-16)
+	dir=$CACHE/uapi/$ARCH_NAME-$key
+	if [ ! -f "$dir/.done" ]; then
+		rm -rf "$dir"
+		mkdir -p "$dir"
+		make -s -C "$t" O="$dir/build" ARCH="$KARCH" headers_install \
+			INSTALL_HDR_PATH="$dir/usr" >"$dir/headers.log" 2>&1 ||
+			die "headers_install in $t failed; see $dir/headers.log"
+		rm -rf "$dir/build"
+		touch "$dir/.done"
+	fi
+	echo "$dir/usr/include"
+}
+
 # powerpc_selftests TREE OUTDIR LOG [DIR]: after arch_setup ppc64le, TREE's
 # tools/testing/selftests/powerpc/DIR programs (DIR: math, the default, or
 # another subdirectory such as signal), static, into OUTDIR/powerpc/DIR

@@ -197,7 +197,8 @@ def case_verdict(key, ktap, counts):
 # kernel-suites/guest-run.sh with the marker IPI_FP_UPSTREAM after the
 # ipi_fp programs: their verdicts are upstream's, under the case names
 # upstream_powerpc_math.PROGRAM; a program that a test submission adds or
-# changes (proposed/powerpc/DIR/PROGRAM) is proposed_powerpc_DIR.PROGRAM.
+# changes (proposed/powerpc/DIR/PROGRAM) is proposed_powerpc_DIR.PROGRAM,
+# the proposed mm test (proposed/mm/dio_fork) proposed_mm.dio_fork.
 UPSTREAM_START = re.compile(r'^IPI_FP_UPSTREAM_START (\S+)$')
 UPSTREAM_END = re.compile(r'^IPI_FP_UPSTREAM_END (\S+) rc=(\d+)$')
 HARNESS_OUTCOME = re.compile(r'^(success|failure|skip|error): ')
@@ -229,6 +230,47 @@ def upstream_verdict(rc, output):
     return verdict, ''
 
 
+# A program of the kselftest API (the proposed mm test, proposed/mm/...)
+# prints KTAP: "TAP version 13", a plan "1..N" (or "1..0 # SKIP why"),
+# one "ok"/"not ok" line per test with an optional "# SKIP" or "# XFAIL"
+# directive, and exits 0 (KSFT_PASS), 1 (KSFT_FAIL) or 4 (KSFT_SKIP).
+KTAP_PLAN = re.compile(r'^1\.\.(\d+)(?: # SKIP.*)?$')
+KTAP_RESULT = re.compile(r'^(not ok|ok) \d+\b(?:.*? # (SKIP|XFAIL|XPASS)\b)?')
+
+
+def ktap_verdict(rc, output):
+    """(verdict, why) of one kselftest-API program from its exit status
+    and its KTAP lines. FAIL: a "not ok" and exit status 1; XFAIL: no
+    failure, at least one XFAIL, exit status 0; SKIP: every test skipped
+    (or a plan of 0), exit status 0 or 4; PASS: the rest passed or
+    skipped, at least one passed, exit status 0. Anything else (fewer
+    results than the plan, an XPASS, a crash or a timeout, results and
+    exit status that disagree) is an ERROR, never a FAIL."""
+    plans = [int(m.group(1)) for m in map(KTAP_PLAN.match, output) if m]
+    results = [m.groups() for m in map(KTAP_RESULT.match, output) if m]
+    if len(plans) != 1:
+        return 'ERROR', f'{len(plans)} KTAP plan lines, exit status {rc}'
+    if plans[0] == 0:
+        return ('SKIP', '') if rc in (0, 4) else ('ERROR', f'plan 1..0, exit status {rc}')
+    if len(results) != plans[0]:
+        return 'ERROR', f'{len(results)} results for a plan of {plans[0]}, exit status {rc}'
+    kinds = ['fail' if ok == 'not ok' and d != 'SKIP' else (d or 'PASS').lower()
+             for ok, d in results]
+    if 'xpass' in kinds:
+        return 'ERROR', f'an XPASS, exit status {rc}'
+    if 'fail' in kinds:
+        verdict = 'FAIL' if rc == 1 else None
+    elif set(kinds) == {'skip'}:
+        verdict = 'SKIP' if rc in (0, 4) else None
+    elif rc == 0:
+        verdict = 'XFAIL' if 'xfail' in kinds else 'PASS'
+    else:
+        verdict = None
+    if verdict is None:
+        return 'ERROR', f'{"/".join(sorted(set(kinds)))} with exit status {rc}'
+    return verdict, ''
+
+
 def upstream_key(name):
     """The case name of list entry name (powerpc/math/fpu_syscall:
     upstream_powerpc_math.fpu_syscall; proposed/powerpc/signal/
@@ -255,7 +297,9 @@ def upstream_results(lines):
             if key in results:
                 results[key] = ('ERROR', 'program ran more than once', output)
             else:
-                results[key] = upstream_verdict(int(m.group(2)), output) + (output,)
+                judge = (ktap_verdict if 'TAP version 13' in output
+                         else upstream_verdict)
+                results[key] = judge(int(m.group(2)), output) + (output,)
             name = None
             continue
         if name is not None and line.startswith('| '):

@@ -5,10 +5,11 @@
 # and kconfig/debug-ARCH.config), its ipi_fp selftests and their
 # initramfs. Prints "KERNEL INITRD KUNIT" (KUNIT: the tree's KTAP parser
 # directory) and appends one line "PHASE ARCH-BASE-VARIANT SECONDS" per
-# step to TIMINGS (phases: base+tree, kernel, selftests, kernel-suites,
-# initramfs). With IPI_FP_WITH_KERNEL_SUITES=1 the initramfs also carries
-# the kernel's own selftests (kernel-suites/build.sh). Each
-# step reuses what is already built for the same sources. Exits 3 when
+# step to TIMINGS (phases: base+tree, kernel, selftests, upstream-math,
+# upstream-mm, kernel-suites, initramfs). With
+# IPI_FP_WITH_KERNEL_SUITES=1 the initramfs also carries the kernel's own
+# selftests (kernel-suites/build.sh). Each step reuses what is already
+# built for the same sources. Exits 3 when
 # BASE does not apply to KSRC.
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -38,10 +39,14 @@ ksft=$CACHE/kselftest/$id
 step selftests "$TOP/scripts/build-selftests.sh" "$arch" "$tree" "$ksft" \
 	"$(cat "$(dirname "$kernel")/builddir")"
 # ppc64le: upstream's own FP/VMX tests (6.12.117's powerpc/math) beside
-# them; the guest runs them with IPI_FP_UPSTREAM=1.
+# them; every arch: the proposed mm test (dio_fork). The guest runs them
+# with IPI_FP_UPSTREAM=1.
 if [ "$arch" = ppc64le ]; then
 	step upstream-math "$TOP/scripts/upstream-math/build.sh" "$ksft/upstream"
+else
+	rm -rf "$ksft/upstream"
 fi
+step upstream-mm "$TOP/scripts/upstream-mm/build.sh" "$arch" "$ksft/upstream"
 # IPI_FP_WITH_KERNEL_SUITES=1: the kernel's own selftests go beside them.
 if [ "${IPI_FP_WITH_KERNEL_SUITES:-}" = 1 ]; then
 	step kernel-suites "$TOP/scripts/kernel-suites/build.sh" "$arch" "$tree" \

@@ -10,7 +10,7 @@ base=$("$TOP/scripts/get-base.sh" 6.1.192)
 mkdir -p "$TMP/selftests/ipi_fp"
 git --git-dir="$IPI_FP_CACHE/linux.git" show "$base:tools/testing/selftests/kselftest.h" \
 	>"$TMP/selftests/kselftest.h"
-cp "$TOP/selftests/ipi_fp/odirect_fork.c" "$TOP/selftests/ipi_fp/ipi_fp_counts.h" \
+cp "$TOP/selftests/ipi_fp/odirect_fork.c" "$TOP/selftests/ipi_fp/ipi_fp_counts.h" "$TOP/selftests/ipi_fp/dio_fork.h" \
 	"$TOP/selftests/ipi_fp/ipi_fp_uring.h" "$TMP/selftests/ipi_fp/"
 gcc -O2 -Wall -Werror -DHAVE_LIBURING -o "$TMP/odirect_fork" \
 	"$TMP/selftests/ipi_fp/odirect_fork.c" -luring -lpthread

@@ -62,18 +62,19 @@ fi
 # shellcheck disable=SC2086 # $only is a list of options
 cd /kselftest && ./run_kselftest.sh $only
 rc=$?
+# IPI_FP_UPSTREAM=1 (run-matrix.sh): upstream's own FP/VMX tests
+# (upstream-math/build.sh) and the proposed mm test (upstream-mm/build.sh),
+# after the ipi_fp programs and, in the -noisy cells, beside the noise
+# too; parse-results.py gives them verdicts of their own.
+if [ "${IPI_FP_UPSTREAM:-}" = 1 ] && [ -x /kselftest/upstream/run.sh ]; then
+	/kselftest/upstream/run.sh IPI_FP_UPSTREAM
+fi
 if [ -n "$noise" ]; then
 	kill -TERM "$noise"
 	wait "$noise"
 	cat /tmp/noise.out
 	grep -q '^IPI_FP_NOISE reads=[1-9][0-9]* registrations=[1-9][0-9]* probes=[1-9][0-9]*$' /tmp/noise.out ||
 		echo "IPI_FP_HOST_ERROR the noise beside the tests did not run: $(tr '\n' ' ' </tmp/noise.out)"
-fi
-# IPI_FP_UPSTREAM=1 (run-matrix.sh): upstream's own FP/VMX tests
-# (upstream-math/build.sh), after the ipi_fp programs; parse-results.py
-# gives them verdicts of their own.
-if [ "${IPI_FP_UPSTREAM:-}" = 1 ] && [ -x /kselftest/upstream/run.sh ]; then
-	/kselftest/upstream/run.sh IPI_FP_UPSTREAM
 fi
 echo "IPI_FP_GUEST_DONE rc=$rc"
 # The kernel's own selftests (kernel-suites/build.sh), when the initramfs

@@ -18,7 +18,8 @@
 # programs it names out of the list (make check: the powerpc/math
 # *_preempt programs, 20 s each of waiting for preemption in code the
 # 6.1.y series does not touch).
-# Each tree's uapi headers are installed once under $CACHE/uapi.
+# Each tree's uapi headers are installed once under $CACHE/uapi
+# (uapi_headers, lib.sh).
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
@@ -34,26 +35,6 @@ vm=$tree/tools/testing/selftests/vm
 
 flags=$(static_flags) || exit
 mapfile -t sysflags <<<"$flags"
-
-# uapi_headers TREE: the include directory of TREE's uapi headers for ARCH.
-uapi_headers() {
-	local t=$1 key dir
-	key=$( {
-		git -C "$t" rev-parse HEAD:include/uapi "HEAD:arch/$SRCARCH/include/uapi"
-		echo "$ARCH_NAME"
-	} | sha1sum | cut -c1-16)
-	dir=$CACHE/uapi/$ARCH_NAME-$key
-	if [ ! -f "$dir/.done" ]; then
-		rm -rf "$dir"
-		mkdir -p "$dir"
-		make -s -C "$t" O="$dir/build" ARCH="$KARCH" headers_install \
-			INSTALL_HDR_PATH="$dir/usr" >"$dir/headers.log" 2>&1 ||
-			die "headers_install in $t failed; see $dir/headers.log"
-		rm -rf "$dir/build"
-		touch "$dir/.done"
-	fi
-	echo "$dir/usr/include"
-}
 
 rm -rf "$outdir"
 mkdir -p "$outdir"

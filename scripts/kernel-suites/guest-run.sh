@@ -1,7 +1,8 @@
 #!/bin/sh
 # run.sh [MARKER] of the kernel's own selftests in the test guest
-# (installed by kernel-suites/build.sh and upstream-math/build.sh;
-# guest/init.sh runs it after the ipi_fp tests). Runs each program of
+# (installed by kernel-suites/build.sh, upstream-math/build.sh and
+# upstream-mm/build.sh; guest/init.sh runs it after the ipi_fp tests).
+# Runs each program of
 # ./list ("NAME SECONDS PROGRAM ARGS") under /usr/bin/timeout, and prints
 # its output, each line prefixed with "| ", between "MARKER_START NAME"
 # and "MARKER_END NAME rc=N"; the whole run between "MARKERS_START N" (N

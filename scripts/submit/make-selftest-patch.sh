@@ -21,7 +21,15 @@
 #                             sig_from_task_work.c, with its lines in
 #                             signal/Makefile and signal/.gitignore;
 #                             message and notes: its .commit-msg and
-#                             .notes beside it.
+#                             .notes beside it;
+#   selftests-mm-dio-fork     one patch for 6.12.117's mm selftests:
+#                             selftests/mm/dio_fork.c with the race code
+#                             of selftests/ipi_fp/dio_fork.h (one source
+#                             for odirect_fork and this test) as
+#                             mm/dio_fork.h, its lines in mm/Makefile,
+#                             mm/.gitignore, mm/run_vmtests.sh (category
+#                             "dio") and mm/config (NBD); message:
+#                             selftests/mm/dio_fork.commit-msg.
 # Each patch is made in a scratch repository holding only the base's files
 # that it changes, so it is what 'git format-patch' gives in a full tree,
 # less the From, Date and Signed-off-by that only the sender can give
@@ -29,7 +37,8 @@
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
-names=(selftests-ipi_fp selftests-powerpc-vsx-syscall selftests-powerpc-sig-from-task-work)
+names=(selftests-ipi_fp selftests-powerpc-vsx-syscall selftests-powerpc-sig-from-task-work
+	selftests-mm-dio-fork)
 if [ "${1:-}" = --list ]; then
 	printf '%s\n' "${names[@]}"
 	exit 0
@@ -57,6 +66,10 @@ selftests-powerpc-sig-from-task-work)
 	base=6.12.117 msg=$TOP/selftests/powerpc-signal/sig_from_task_work.commit-msg
 	seed=("$st/powerpc/signal/Makefile" "$st/powerpc/signal/.gitignore")
 	;;
+selftests-mm-dio-fork)
+	base=6.12.117 msg=$TOP/selftests/mm/dio_fork.commit-msg
+	seed=("$st/mm/Makefile" "$st/mm/.gitignore" "$st/mm/run_vmtests.sh" "$st/mm/config")
+	;;
 *) die "unknown test submission '$name' (known: ${names[*]})" ;;
 esac
 commit=$("$TOP/scripts/get-base.sh" "$base")
@@ -69,6 +82,9 @@ g init -q
 for f in "${seed[@]}"; do
 	mkdir -p "$scratch/$(dirname "$f")"
 	git --git-dir="$CACHE/linux.git" show "$commit:$f" >"$scratch/$f"
+	# An executable file (mm/run_vmtests.sh) stays one.
+	[ "$(git --git-dir="$CACHE/linux.git" ls-tree "$commit" "$f" | cut -c1-6)" != 100755 ] ||
+		chmod 755 "$scratch/$f"
 done
 g add -A
 g commit -q -m base
@@ -78,7 +94,8 @@ add_after() {
 	grep -qxF -- "$2" "$scratch/$1" || die "$1 of $base has no line '$2'"
 	LINE=$2 NEW=$3 awk '{ print } $0 == ENVIRON["LINE"] { print ENVIRON["NEW"] }' \
 		"$scratch/$1" >"$scratch/$1.new"
-	mv "$scratch/$1.new" "$scratch/$1"
+	cat "$scratch/$1.new" >"$scratch/$1"	# its mode stays
+	rm "$scratch/$1.new"
 }
 case "$name" in
 selftests-ipi_fp)
@@ -111,6 +128,21 @@ selftests-powerpc-sig-from-task-work)
 	add_after "$st/powerpc/signal/Makefile" '$(OUTPUT)/sigfuz: CFLAGS += -pthread -m64' \
 		'$(OUTPUT)/sig_from_task_work: CFLAGS += -pthread -m64'
 	add_after "$st/powerpc/signal/.gitignore" sigreturn_unaligned sig_from_task_work
+	;;
+selftests-mm-dio-fork)
+	m=$st/mm
+	cp "$TOP/selftests/mm/dio_fork.c" "$TOP/selftests/ipi_fp/dio_fork.h" "$scratch/$m/"
+	add_after "$m/Makefile" 'LOCAL_HDRS += $(selfdir)/mm/mseal_helpers.h' \
+		'LOCAL_HDRS += $(selfdir)/mm/dio_fork.h'
+	add_after "$m/Makefile" 'TEST_GEN_FILES += hugetlb_dio' 'TEST_GEN_FILES += dio_fork'
+	add_after "$m/Makefile" '$(OUTPUT)/cow: LDLIBS += $(IOURING_EXTRA_LIBS)' \
+		$'\n$(OUTPUT)/dio_fork: LDLIBS += $(IOURING_EXTRA_LIBS)'
+	add_after "$m/.gitignore" cow dio_fork
+	add_after "$m/run_vmtests.sh" $'\ttest copy-on-write semantics' \
+		$'- dio\n\ttest O_DIRECT reads in flight across fork()'
+	add_after "$m/run_vmtests.sh" 'CATEGORY="cow" run_test ./cow' \
+		$'\n# O_DIRECT vs. fork() tests\nCATEGORY="dio" run_test ./dio_fork'
+	echo CONFIG_BLK_DEV_NBD=m >>"$scratch/$m/config"
 	;;
 esac
 g add -A
