@@ -71,6 +71,22 @@ counts() {
 	echo "# # IPI_FP_COUNTS $1 kind=$2 requested=$3 rounds=$4 bad=$5 errors=$6 window=$7"
 }
 
+# ipi_fp_one_pass ARCH: the start of a guest's console with the ipi_fp
+# run down to one passing fpu_io_worker case
+# (fpu_io_worker.fp_vector_regs_survive_io_worker_creation=PASS), for the
+# tests of what the guest prints after it.
+ipi_fp_one_pass() {
+	echo "IPI_FP_GUEST_START 6.1.192 $1 cpus=2"
+	echo "TAP version 13"
+	echo "1..1"
+	echo "# selftests: ipi_fp: fpu_io_worker"
+	echo "# TAP version 13"
+	echo "# 1..1"
+	counts fp_vector_regs_survive_io_worker_creation race 20 20 0 0 20
+	echo "# ok 1 fp_vector_regs_survive_io_worker_creation"
+	echo "ok 1 selftests: ipi_fp: fpu_io_worker"
+}
+
 # expect_verdicts LOG CASE=VERDICT[@WHY]...: parse-results.py must give
 # each CASE of LOG that verdict (and, with @WHY, a reason containing WHY).
 # The guest must be ok, unless one argument is guest=error.

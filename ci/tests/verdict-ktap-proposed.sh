@@ -21,15 +21,7 @@ mm() {
 	[ "$rc" = - ] || echo "IPI_FP_UPSTREAM_END proposed/mm/$name rc=$rc"
 }
 {
-	echo "IPI_FP_GUEST_START 6.1.192 x86_64 cpus=2"
-	echo "TAP version 13"
-	echo "1..1"
-	echo "# selftests: ipi_fp: fpu_io_worker"
-	echo "# TAP version 13"
-	echo "# 1..1"
-	counts fp_vector_regs_survive_io_worker_creation race 20 20 0 0 20
-	echo "# ok 1 fp_vector_regs_survive_io_worker_creation"
-	echo "ok 1 selftests: ipi_fp: fpu_io_worker"
+	ipi_fp_one_pass x86_64
 	echo "IPI_FP_UPSTREAMS_START 8"
 	mm pass 0 "1..3" "ok 1 read with base page" "ok 2 read with PMD-sized THP" \
 		"ok 3 # SKIP read with hugetlb page: needs 3 free huge pages"

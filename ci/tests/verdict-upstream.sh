@@ -21,15 +21,7 @@ upstream() {
 	[ "$2" = - ] || echo "IPI_FP_UPSTREAM_END powerpc/math/$1 rc=$2"
 }
 {
-	echo "IPI_FP_GUEST_START 6.1.192 ppc64le cpus=2"
-	echo "TAP version 13"
-	echo "1..1"
-	echo "# selftests: ipi_fp: fpu_io_worker"
-	echo "# TAP version 13"
-	echo "# 1..1"
-	counts fp_vector_regs_survive_io_worker_creation race 20 20 0 0 20
-	echo "# ok 1 fp_vector_regs_survive_io_worker_creation"
-	echo "ok 1 selftests: ipi_fp: fpu_io_worker"
+	ipi_fp_one_pass ppc64le
 	echo "IPI_FP_UPSTREAMS_START 10"
 	upstream fpu_syscall 0 success
 	upstream fpu_signal 1 failure "Test FAILED on line 80"
