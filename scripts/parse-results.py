@@ -232,10 +232,11 @@ def upstream_verdict(rc, output):
 
 # A program of the kselftest API (the proposed mm test, proposed/mm/...)
 # prints KTAP: "TAP version 13", a plan "1..N" (or "1..0 # SKIP why"),
-# one "ok"/"not ok" line per test with an optional "# SKIP" or "# XFAIL"
-# directive, and exits 0 (KSFT_PASS), 1 (KSFT_FAIL) or 4 (KSFT_SKIP).
+# one "ok"/"not ok" line per test with an optional "# SKIP", "# XFAIL" or
+# "# error" directive, and exits 0 (KSFT_PASS), 1 (KSFT_FAIL) or 4
+# (KSFT_SKIP).
 KTAP_PLAN = re.compile(r'^1\.\.(\d+)(?: # SKIP.*)?$')
-KTAP_RESULT = re.compile(r'^(not ok|ok) \d+\b(?:.*? # (SKIP|XFAIL|XPASS)\b)?')
+KTAP_RESULT = re.compile(r'^(not ok|ok) \d+\b(?:.*? # (SKIP|XFAIL|XPASS|error)\b)?')
 
 
 def ktap_verdict(rc, output):
@@ -243,9 +244,10 @@ def ktap_verdict(rc, output):
     and its KTAP lines. FAIL: a "not ok" and exit status 1; XFAIL: no
     failure, at least one XFAIL, exit status 0; SKIP: every test skipped
     (or a plan of 0), exit status 0 or 4; PASS: the rest passed or
-    skipped, at least one passed, exit status 0. Anything else (fewer
-    results than the plan, an XPASS, a crash or a timeout, results and
-    exit status that disagree) is an ERROR, never a FAIL."""
+    skipped, at least one passed, exit status 0. Anything else (a test's
+    "# error", fewer results than the plan, an XPASS, a crash or a
+    timeout, results and exit status that disagree) is an ERROR, never a
+    FAIL."""
     plans = [int(m.group(1)) for m in map(KTAP_PLAN.match, output) if m]
     results = [m.groups() for m in map(KTAP_RESULT.match, output) if m]
     if len(plans) != 1:
@@ -254,8 +256,10 @@ def ktap_verdict(rc, output):
         return ('SKIP', '') if rc in (0, 4) else ('ERROR', f'plan 1..0, exit status {rc}')
     if len(results) != plans[0]:
         return 'ERROR', f'{len(results)} results for a plan of {plans[0]}, exit status {rc}'
-    kinds = ['fail' if ok == 'not ok' and d != 'SKIP' else (d or 'PASS').lower()
-             for ok, d in results]
+    kinds = ['fail' if ok == 'not ok' and d not in ('SKIP', 'error')
+             else (d or 'PASS').lower() for ok, d in results]
+    if 'error' in kinds:
+        return 'ERROR', f'a test reported an error (it could not test), exit status {rc}'
     if 'xpass' in kinds:
         return 'ERROR', f'an XPASS, exit status {rc}'
     if 'fail' in kinds:
