@@ -101,7 +101,7 @@ static struct {
 	uint32_t last_len;
 	int held_fd[2];		/* server -> main: the read is held */
 	int release_fd[2];	/* main -> server: answer it now */
-	bool no_hold;		/* -M no-hold: answer before the release */
+	bool no_hold;		/* a broken hold, to test the test: answer first */
 	bool held;		/* the last held read waited for its release */
 } srv;
 
@@ -226,7 +226,7 @@ static void *nbd_server(void *arg)
 		if (type == NBD_CMD_READ && !rep.error &&
 		    write_full(srv.sock, data, len))
 			break;
-		/* -M no-hold: the release comes after the answer. */
+		/* no_hold: the release comes after the answer. */
 		if ((hold || hold_write) && srv.no_hold &&
 		    read_full(srv.release_fd[0], &c, 1))
 			break;
