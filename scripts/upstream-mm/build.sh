@@ -50,7 +50,10 @@ if [ ! -f "$built/list" ]; then
 	echo '#define LOCAL_CONFIG_HAVE_LIBURING 1' >"$mm/local_config.h"
 	echo 'IOURING_EXTRA_LIBS = -luring' >"$mm/local_config.mk"
 	# static_flags: -static, then the sysroot's -I and -L (ppc64le).
-	make -s -C "$mm" ARCH="$KARCH" CROSS_COMPILE="$cross" KHDR_INCLUDES="-isystem $inc" \
+	# A make of its own (not a sub-make of 'make check', where lib.mk
+	# leaves OUTPUT unset), with OUTPUT said anyway.
+	env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS \
+		make -s -C "$mm" OUTPUT="$mm" ARCH="$KARCH" CROSS_COMPILE="$cross" KHDR_INCLUDES="-isystem $inc" \
 		EXTRA_CFLAGS="$(grep -- '^-I' <<<"$flags" | tr '\n' ' ')" \
 		LDFLAGS="$(grep -v -- '^-I' <<<"$flags" | tr '\n' ' ')" \
 		"$mm/dio_fork" >"$built.log" 2>&1 ||
