@@ -28,7 +28,8 @@
 #                             for odirect_fork and this test) as
 #                             mm/dio_fork.h, its lines in mm/Makefile,
 #                             mm/.gitignore, mm/run_vmtests.sh (category
-#                             "dio") and mm/config (NBD); message:
+#                             "dio", beside hugetlb_dio while huge pages
+#                             are reserved) and mm/config (NBD); message:
 #                             selftests/mm/dio_fork.commit-msg.
 # Each patch is made in a scratch repository holding only the base's files
 # that it changes, so it is what 'git format-patch' gives in a full tree,
@@ -140,8 +141,8 @@ selftests-mm-dio-fork)
 	add_after "$m/.gitignore" cow dio_fork
 	add_after "$m/run_vmtests.sh" $'\ttest copy-on-write semantics' \
 		$'- dio\n\ttest O_DIRECT reads in flight across fork()'
-	add_after "$m/run_vmtests.sh" 'CATEGORY="cow" run_test ./cow' \
-		$'\n# O_DIRECT vs. fork() tests\nCATEGORY="dio" run_test ./dio_fork'
+	add_after "$m/run_vmtests.sh" 'CATEGORY="hugetlb" run_test ./hugetlb_dio' \
+		$'\n# O_DIRECT reads across fork(), through an NBD device the test serves\nif test_selected "dio"; then\n\tmodprobe -q nbd\nfi\nCATEGORY="dio" run_test ./dio_fork'
 	echo CONFIG_BLK_DEV_NBD=m >>"$scratch/$m/config"
 	;;
 esac

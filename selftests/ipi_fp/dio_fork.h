@@ -73,6 +73,7 @@
 #define MARK			0x55	/* the parent's write after fork() */
 #define WAIT_MS			10000
 #define PIN_RELEASE_WAIT_MS	2000
+#define FRAME_CHECK_TRIES	5
 #define MAX_EINTR		100
 /* The kernel's end of the socket: a small send buffer (held writes). */
 #define WRITE_SNDBUF		4096
@@ -160,8 +161,12 @@ static void *nbd_server(void *arg)
 			break;
 		memcpy(rep.handle, req.handle, sizeof(rep.handle));
 		rep.error = 0;
-		if (from > DEV_SIZE || len > DEV_SIZE - from)
+		if (from > DEV_SIZE || len > DEV_SIZE - from) {
+			/* No room for the payload of such a write: hang up. */
+			if (type == NBD_CMD_WRITE)
+				break;
 			rep.error = htobe32(EINVAL);
+		}
 		if (type == NBD_CMD_WRITE && !rep.error) {
 			pthread_mutex_lock(&srv.lock);
 			if (srv.armed_write && from == srv.held_offset) {
@@ -183,7 +188,7 @@ static void *nbd_server(void *arg)
 			__atomic_store_n(&srv.held, true, __ATOMIC_RELEASE);
 		}
 		if (type == NBD_CMD_WRITE &&
-		    read_full(srv.sock, rep.error ? data : srv.disk + from, len))
+		    read_full(srv.sock, srv.disk + from, len))
 			break;
 		if (hold_write && srv.no_hold) {
 			c = 1;
@@ -304,8 +309,14 @@ static int nbd_start(struct nbd_dev *dev, char *why, size_t len)
 	srv.sock = sock[1];
 	dev->sock[0] = sock[0];
 	dev->sock[1] = sock[1];
-	pthread_create(&dev->server, NULL, nbd_server, NULL);
-	pthread_create(&dev->doit, NULL, nbd_do_it, &dev->fd);
+	if (pthread_create(&dev->server, NULL, nbd_server, NULL)) {
+		snprintf(why, len, "pthread_create: server thread");
+		return KSFT_FAIL;
+	}
+	if (pthread_create(&dev->doit, NULL, nbd_do_it, &dev->fd)) {
+		snprintf(why, len, "pthread_create: NBD_DO_IT thread");
+		return KSFT_FAIL;
+	}
 
 	/*
 	 * NBD_DO_IT gives the disk its size once the device runs, after
@@ -514,7 +525,12 @@ static int uring_start(struct issue *io)
 		sqe = io_uring_get_sqe(&io->ring);
 		io_uring_prep_read(sqe, io->fd, io->buf, DIO_LEN, io->offset);
 	}
-	return io_uring_submit(&io->ring) == 1 ? 0 : -1;
+	ret = io_uring_submit(&io->ring);
+	if (ret != 1) {
+		errno = ret < 0 ? -ret : EIO;
+		return -1;
+	}
+	return 0;
 }
 
 static ssize_t uring_wait(struct issue *io)
@@ -560,11 +576,16 @@ static ssize_t uring_wait(struct issue *io)
 static int issue_start(struct issue *io)
 {
 	struct iocb cb, *cbs[1] = { &cb };
+	int ret;
 
 	switch (io->how) {
 	case PREAD_THREAD:
-		return pthread_create(&io->thread, NULL, pread_thread, io) ?
-			-1 : 0;
+		ret = pthread_create(&io->thread, NULL, pread_thread, io);
+		if (ret) {
+			errno = ret;
+			return -1;
+		}
+		return 0;
 	case IO_URING:
 	case IO_URING_FIXED:
 		return uring_start(io);
@@ -661,8 +682,6 @@ static int frames_copied(uintptr_t first, size_t n, const uint64_t *frames)
 	return differ;
 }
 
-#define FRAME_CHECK_TRIES	5
-
 /*
  * After the I/O on [buf, buf + len) has completed, fork once more: a page
  * that is still pinned is copied for the child at fork(), an unpinned one
@@ -688,7 +707,9 @@ static int pinned_pages_left(const unsigned char *buf, size_t len)
 		if (pid == 0) {
 			int differ = frames_copied(first, n, frames);
 
-			_exit(differ < 0 ? 255 : differ > 250 ? 250 : differ);
+			if (differ < 0)
+				_exit(255);
+			_exit(differ > 250 ? 250 : differ);
 		}
 		if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
 		    WEXITSTATUS(st) == 255)
@@ -794,7 +815,7 @@ static enum round_result run_round(struct issue *io, struct buffer *b,
 				   int round, bool report, bool *in_window)
 {
 	unsigned char pattern = 1 + round % 0x50, c = 0;
-	int go[2], result[2], status, pagemap;
+	int go[2], result[2], status, pagemap, fork_err;
 	struct { size_t leaked; int copied; } child = { 0, -1 };
 	size_t stale, n;
 	uint64_t frames[2];
@@ -811,24 +832,30 @@ static enum round_result run_round(struct issue *io, struct buffer *b,
 	server_arm(io->dev_offset, pattern);
 	*in_window = false;
 
-	if (pipe(go) || pipe(result)) {
+	if (pipe(go)) {
 		ksft_print_msg("round %d: pipe: %s\n", round, strerror(errno));
 		return ROUND_ERROR;
+	}
+	if (pipe(result)) {
+		ksft_print_msg("round %d: pipe: %s\n", round, strerror(errno));
+		goto close_go;
 	}
 	if (issue_start(io)) {
 		ksft_print_msg("round %d: %s: cannot issue the read: %s\n",
 			       round, issuer_name[io->how], strerror(errno));
-		return ROUND_ERROR;
+		goto close_all;
 	}
 	if (!server_wait_held()) {
 		/* The read never reached the server: no fork to test. */
 		res = issue_wait(io);
+		pthread_mutex_lock(&srv.lock);
 		ksft_print_msg("round %d: no read at %lld reached the server\n",
 			       round, (long long)io->dev_offset);
 		ksft_print_msg("last read seen: %u bytes at %llu; ours returned %zd\n",
 			       srv.last_len, (unsigned long long)srv.last_from,
 			       res);
-		return ROUND_ERROR;
+		pthread_mutex_unlock(&srv.lock);
+		goto close_all;
 	}
 
 	/*
@@ -843,6 +870,7 @@ static enum round_result run_round(struct issue *io, struct buffer *b,
 		close(pagemap);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	pid = fork();
+	fork_err = pid < 0 ? errno : 0;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	io->fork_ns = (t1.tv_sec - t0.tv_sec) * 1000000000LL +
 		      t1.tv_nsec - t0.tv_nsec;
@@ -879,7 +907,7 @@ static enum round_result run_round(struct issue *io, struct buffer *b,
 
 	if (pid < 0 || res != DIO_LEN || child.leaked == (size_t)-1) {
 		ksft_print_msg("round %d: fork %d, read returned %zd, child %s\n",
-			       round, pid < 0 ? -errno : 0, res,
+			       round, -fork_err, res,
 			       child.leaked == (size_t)-1 ? "did not answer" : "ok");
 		return ROUND_ERROR;
 	}
@@ -892,6 +920,14 @@ static enum round_result run_round(struct issue *io, struct buffer *b,
 			       round, child.copied, n);
 	}
 	return ROUND_CORRUPTED;
+
+close_all:
+	close(result[0]);
+	close(result[1]);
+close_go:
+	close(go[0]);
+	close(go[1]);
+	return ROUND_ERROR;
 }
 
 #endif /* DIO_FORK_H */
