@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # libuv-soak/build.sh SRC OUTDIR: libuv's own test runner, uv_run_tests_a,
 # from the libuv source tree SRC, cross-built for ppc64le and static
-# (cmake -DLIBUV_BUILD_TESTS=ON -DQEMU=ON, which links it -static), into
+# (cmake -DLIBUV_BUILD_TESTS=ON, linked -static; not libuv's -DQEMU=ON,
+# which is for qemu-user and makes the signal tests skip), into
 # OUTDIR/uv_run_tests_a. SRC must be a release that uses io_uring on
 # ppc64: 1.45.0 to 1.47.0 (1.48.0 turned it off there, libuv PR 4285).
 # Built once per source tree and compiler, under $CACHE/libuv-soak.
@@ -40,7 +41,8 @@ if [ ! -x "$built/uv_run_tests_a" ]; then
 	{
 		cmake -S "$src" -B "$built/build" -DCMAKE_SYSTEM_NAME=Linux \
 			-DCMAKE_SYSTEM_PROCESSOR=ppc64le -DCMAKE_C_COMPILER="${CROSS}gcc" \
-			-DCMAKE_BUILD_TYPE=RelWithDebInfo -DLIBUV_BUILD_TESTS=ON -DQEMU=ON &&
+			-DCMAKE_BUILD_TYPE=RelWithDebInfo -DLIBUV_BUILD_TESTS=ON \
+			-DCMAKE_EXE_LINKER_FLAGS=-static &&
 			cmake --build "$built/build" --target uv_run_tests_a -j "$(nproc)"
 	} >"$built.log" 2>&1 ||
 		die "building libuv's tests failed; last lines of $built.log:"$'\n'"$(tail -n 20 "$built.log")"

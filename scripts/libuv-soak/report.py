@@ -28,11 +28,13 @@ CONSOLE = load(os.path.join(HERE, '..', 'console.py'), 'console')
 RUN_START = re.compile(r'^LIBUV_RUN_START (\d+)$')
 RUN_END = re.compile(r'^LIBUV_RUN_END (\d+) rc=(\d+)$')
 SEGV = re.compile(r'^\| # exit code (11|139)$|segfault \(11\)')
+SKIP = re.compile(r'^\| ok \d+ - \S+ # SKIP')
 
 
 def read_log(path):
-    """(runs, failed, segv, first SIGSEGV lines, error or '')."""
-    runs = failed = segv = 0
+    """(runs, failed, segv, first SIGSEGV lines, error or ''). A run
+    that libuv's runner skipped tested nothing: an error."""
+    runs = failed = segv = skipped = 0
     first, errors, in_run, run_segv = [], [], False, False
     done = started = False
     with open(path, errors='replace') as f:
@@ -50,12 +52,16 @@ def read_log(path):
                     failed += 1
                     segv += run_segv
                 in_run = False
+            elif in_run and SKIP.match(line):
+                skipped += 1
             elif in_run and SEGV.search(line):
                 if not run_segv and len(first) < 3:
                     first.append(line.strip()[:160])
                 run_segv = True
             if CONSOLE.is_splat(line):
                 errors.append('kernel splat: ' + line.strip()[:160])
+    if skipped:
+        errors.append(f'{skipped} runs skipped by libuv\'s runner')
     if not started:
         errors.append('guest never reached its init')
     elif not done:
