@@ -4,8 +4,7 @@
 # tree when KSRC is set (read only: its files are added to our repository,
 # nothing is written to KSRC). The base must be a tree of the stable branch
 # its series names (ci/bases.tsv: a file whose first line is "# ipi_fp series for Linux
-# 6.1.y"), and at least the release a "# needs X.Y.Z: REASON" line of the
-# series file names, if it has one. Exits 3 when the caller must skip the base: KSRC is of another
+# 6.1.y"). Exits 3 when the caller must skip the base: KSRC is of another
 # branch, or the base is derived by a revert that KSRC does not need (it
 # lacks the change already).
 # shellcheck source=scripts/lib.sh
@@ -31,12 +30,7 @@ export GIT_AUTHOR_NAME=ipi_fp GIT_AUTHOR_EMAIL=ipi_fp@localhost
 export GIT_COMMITTER_NAME=ipi_fp GIT_COMMITTER_EMAIL=ipi_fp@localhost
 export GIT_AUTHOR_DATE='2000-01-01T00:00:00Z' GIT_COMMITTER_DATE='2000-01-01T00:00:00Z'
 
-# The oldest release of the branch the series works on, and why.
-needs=$(sed -n 's/^# needs \([0-9]*\.[0-9]*\.[0-9]*\): .*/\1/p' "$TOP/$series" | head -n 1)
-needs_why=$(sed -n 's/^# needs [0-9.]*: //p' "$TOP/$series" | head -n 1)
-
-# check_branch MAKEFILE-TEXT DESCRIPTION: refuse anything but $branch.y,
-# and a release of it older than $needs.
+# check_branch MAKEFILE-TEXT DESCRIPTION: refuse anything but $branch.y.
 check_branch() {
 	local mk=$1 what=$2 v p s
 	v=$(sed -n 's/^VERSION = //p' <<<"$mk")
@@ -45,9 +39,6 @@ check_branch() {
 	[ -n "$v" ] || die "$what: no top-level kernel Makefile (VERSION = ...) found; point KSRC at a Linux source tree"
 	[ "$v.$p" = "$branch" ] ||
 		die "$what is Linux $v.$p.$s, not $branch.y; base $name is of the $branch stable branch"
-	if [ -n "$needs" ] && [ "${s:-0}" -lt "${needs##*.}" ]; then
-		die "$what is Linux $v.$p.$s; the $branch.y series needs $needs or later: $needs_why"
-	fi
 	echo "$v.$p.$s"
 }
 
