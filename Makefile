@@ -3,7 +3,7 @@
 ROUNDS ?= 1000
 ODIRECT_ROUNDS ?= 334
 
-.PHONY: help deps demo check rates cost real-client libuv-soak held-soak virtio-rates evidence serial-parallel lint test patches send-prep gates lava lava-jobs clean
+.PHONY: help deps demo check rates cost real-client libuv-soak ltp-dio held-soak virtio-rates evidence serial-parallel lint test patches send-prep gates lava lava-jobs clean
 
 help:
 	@sed -n 's/^## //p' Makefile
@@ -66,6 +66,18 @@ real-client:
 libuv-soak:
 	scripts/install-deps.sh libuv-soak
 	IPI_FP_SOAK_MINUTES=$${MINUTES:-30} scripts/libuv-soak/run.sh
+
+## ltp-dio  LTP's direct-I/O tests (LTP_SRC=DIR: an LTP source tree or git
+##          directory): dma_thread_diotest, the 2009 O_DIRECT vs fork()
+##          reproducer, PASSES (default 3) passes per buffer alignment
+##          (512, 3584) on ext4 and ext2, and LTP's runtest/dio on both and
+##          on raw disks, in 6.1.192 guests without and with the series
+##          side by side, ppc64le and x86_64; corruption rates with 95 %
+##          intervals and Fisher's p, and each dio case per kernel (not in
+##          make check: LTP is not in Debian, and it takes hours)
+ltp-dio: deps
+	scripts/install-deps.sh ltp-dio
+	IPI_FP_LTP_PASSES=$${PASSES:-3} scripts/ltp-dio/run.sh
 
 ## held-soak odirect_fork RUNS times (default 50) in each of two guests
 ##          side by side (x86_64 6.1.192 without and with the series, each

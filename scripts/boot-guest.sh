@@ -9,7 +9,8 @@
 # instruction-count clock (-icount shift=0,sleep=off: one nanosecond per
 # instruction, the vCPUs in one host thread, idle time skipped), for the
 # cost mode (cost/run.sh). IPI_FP_DISKS="IMG..." attaches each raw image,
-# read-only, as a virtio-blk disk (vda, vdb, ...; make virtio-rates).
+# read-only, as a virtio-blk disk (vda, vdb, ...; make virtio-rates);
+# IPI_FP_DISKS_RW="IMG..." read-write, after them (make ltp-dio).
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -32,6 +33,10 @@ args=("${QEMU_MACHINE[@]}")
 for disk in ${IPI_FP_DISKS:-}; do
 	[ -f "$disk" ] || die "disk image $disk (IPI_FP_DISKS) not found"
 	args+=(-drive "file=$disk,format=raw,if=virtio,readonly=on")
+done
+for disk in ${IPI_FP_DISKS_RW:-}; do
+	[ -f "$disk" ] || die "disk image $disk (IPI_FP_DISKS_RW) not found"
+	args+=(-drive "file=$disk,format=raw,if=virtio")
 done
 rc=0
 timeout --foreground -k 5 "$BOOT_TIMEOUT" "$QEMU" "${args[@]}" -append "$CMDLINE" -smp "$SMP" -m 2G \

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# install-deps.sh [real-client|lava|libuv-soak]: install everything the
+# install-deps.sh [real-client|lava|libuv-soak|ltp-dio]: install everything the
 # pipeline needs, with apt-get. Idempotent. 'real-client' adds what make
 # real-client needs besides (mmdebstrap and qemu-user for the ppc64el
 # MariaDB root file system, e2fsprogs for its image), 'lava' LAVA's
 # dispatcher (lava-run) for the LAVA boots (about 150 packages that the
-# QEMU boots do not need), 'libuv-soak' cmake for libuv's build.
+# QEMU boots do not need), 'libuv-soak' cmake for libuv's build,
+# 'ltp-dio' autoconf, automake and e2fsprogs for LTP's build and the
+# guests' filesystems.
 # The ppc64el liburing and busybox go into a sysroot under the cache
 # (apt-get download + dpkg-deb -x), because installing foreign-architecture
 # -dev packages fails on version skew between mirrors.
@@ -24,7 +26,8 @@ case "${1:-}" in
 real-client) HOST_PKGS+=(mmdebstrap arch-test qemu-user-static binfmt-support e2fsprogs) ;;
 lava) HOST_PKGS+=(lava-dispatcher) ;;
 libuv-soak) HOST_PKGS+=(cmake) ;;
-*) die "unknown argument '$1' (none, real-client, lava or libuv-soak)" ;;
+ltp-dio) HOST_PKGS+=(autoconf automake e2fsprogs) ;;
+*) die "unknown argument '$1' (none, real-client, lava, libuv-soak or ltp-dio)" ;;
 esac
 
 [ "$(id -u)" = 0 ] || die "must run as root (apt-get install); try: sudo $0"

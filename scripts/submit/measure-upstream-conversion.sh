@@ -1,14 +1,26 @@
 #!/usr/bin/env bash
-# submit/measure-upstream-conversion.sh MBOX_DIR|MBOX: measure how hard it is to
-# backport upstream's O_DIRECT FOLL_PIN conversion (David Howells' "iov_iter:
-# Improve page extraction (pin or just list)", [PATCH v14 NN/17] of
-# 2023-02-14) onto Debian's 6.1.192, the base scripts/get-base.sh makes.
+# submit/measure-upstream-conversion.sh MBOX_DIR|MBOX
+# submit/measure-upstream-conversion.sh --commits LIST LINUX_GIT
+# Measure how hard it is to backport upstream's O_DIRECT FOLL_PIN
+# conversion onto Debian's 6.1.192, the base scripts/get-base.sh makes.
 #
-# MBOX_DIR holds one mail a file, *.mbox, taken in name order (v14-01.mbox
-# .. v14-17.mbox); or MBOX is one mbox of the whole series, as
+# --commits: the mainline commits of LIST (scripts/submit/
+# upstream-odirect-commits.txt: one "<id> <release> <title>" a line, in the
+# order mainline applied them), each taken from LINUX_GIT (a git directory
+# with mainline's history, v6.6 or later: a clone of torvalds/linux or of
+# a stable tree) with 'git format-patch -1', and tried one by one as below:
+# the commit-by-commit cherry-pick a stable maintainer would try first.
+#
+# MBOX_DIR|MBOX: a posted series instead, for example David Howells'
+# "iov_iter: Improve page extraction (pin or just list)", [PATCH v14 NN/17]
+# of 2023-02-14. MBOX_DIR holds one mail a file, *.mbox, taken in name
+# order (v14-01.mbox .. v14-17.mbox); or MBOX is one mbox of the whole
+# series, as
 #   b4 am -o DIR 20230214171330.2722188-1-dhowells@redhat.com
 # writes it (lore.kernel.org; not reachable from CI). A mail without a
-# diff (the 00/17 cover letter) is skipped. The base is checked out in a scratch worktree of $CACHE/linux.git
+# diff (the 00/17 cover letter) is skipped.
+#
+# The base is checked out in a scratch worktree of $CACHE/linux.git
 # (under mktemp -d, removed on exit). Each mail is tried with 'git am'
 # (without -3: the upstream blobs its index lines name are not in our
 # repository). When that fails, 'git am --abort' and the mail's diff is
@@ -32,16 +44,39 @@
 # a mail that applies may still need what a failed hunk would have added.
 # Ends with
 #   upstream conversion v14 onto 6.1.192: A of 17 apply, F hunks fail in P patches
+# (--commits: "mainline commits of LIST onto 6.1.192: ...").
 # Usage: scripts/submit/measure-upstream-conversion.sh .cache/upstream-conversion
+#        scripts/submit/measure-upstream-conversion.sh --commits \
+#            scripts/submit/upstream-odirect-commits.txt ~/linux/.git
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
-usage="usage: submit/measure-upstream-conversion.sh MBOX_DIR|MBOX"
+usage="usage: submit/measure-upstream-conversion.sh MBOX_DIR|MBOX, or --commits LIST LINUX_GIT"
 src=${1:?$usage}
 need_cmd git git
 export LC_ALL=C
 split=$(mktemp -d)
-if [ -f "$src" ]; then
+label="upstream conversion v14"
+if [ "$src" = --commits ]; then
+	list=${2:?$usage}
+	linux=${3:?$usage}
+	[ -f "$list" ] || die "commit list $list not found"
+	git --git-dir="$linux" rev-parse --git-dir >/dev/null 2>&1 ||
+		die "LINUX_GIT=$linux is not a git directory (give the .git of a clone with mainline history)"
+	label="mainline commits of $(basename "$list")"
+	n=0
+	while read -r id release _; do
+		case "$id" in '' | '#'*) continue ;; esac
+		n=$((n + 1))
+		git --git-dir="$linux" cat-file -e "$id^{commit}" 2>/dev/null ||
+			die "$linux has no commit $id ($list); it needs mainline's history up to v6.6"
+		git --git-dir="$linux" format-patch -1 --stdout --no-signature --zero-commit \
+			"$id" >"$split/$(printf %02d "$n").mbox"
+		# The row names the commit: "<id> (<release>) <subject>".
+		echo "$(printf %02d "$n") ${id:0:12} ($release)" >>"$split/ids"
+	done <"$list"
+	mbox_dir=$split
+elif [ -f "$src" ]; then
 	# One mbox holding the series ('b4 am -o DIR MESSAGE-ID' writes one):
 	# one mail a file, in order.
 	git mailsplit -o"$split" "$src" >/dev/null
@@ -131,6 +166,9 @@ for mail in "${mails[@]}"; do
 	num=$(sed -n 's/^\[[^]]* \([0-9][0-9]*\)\/[0-9][0-9]*\].*/\1/p' <<<"$subject")
 	num=${num:-$(basename "$mail" .mbox)}
 	title=$(sed 's/^\[[^]]*\] *//' <<<"$subject")
+	if [ -f "$split/ids" ]; then
+		title="$(awk -v n="$num" '$1 == n { $1 = ""; print substr($0, 2) }' "$split/ids") $title"
+	fi
 	sed -n '/^+++ /d; s/^+//p' "$w/patch" | idents | sed "s/^/$num /" >>"$added"
 
 	if t am -q --keep-cr "$mail" >"$w/am.out" 2>&1; then
@@ -275,4 +313,4 @@ if [ -s "$missing" ]; then
 		echo "    $id: ${by:+series $by, }hunks of $users"
 	done <"$missing"
 fi
-echo "upstream conversion v14 onto $base_name: $applied of $total apply, $failed_hunks hunks fail in $failed_patches patches"
+echo "$label onto $base_name: $applied of $total apply, $failed_hunks hunks fail in $failed_patches patches"

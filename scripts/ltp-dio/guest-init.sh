@@ -1,0 +1,67 @@
+#!/bin/sh
+# /init of the make ltp-dio guest (busybox): LTP's direct-I/O tests on
+# the disks the host attached, read-write: vda ext4 (iomap), vdb ext2
+# (fs/direct-io.c in 6.1), vdc and vdd raw. On each filesystem, in a
+# directory of its own given to LTP as TMPDIR, every case of LTP's
+# runtest/dio and then dma_thread_diotest with each alignment of
+# IPI_FP_LTP_ALIGNS (comma separated, default 512,3584), IPI_FP_LTP_PASSES
+# (default 3) passes each
+# (LTP's -i: the 100 files are made once, then read that many times,
+# each pass a TPASS or a TFAIL line); on the raw disks the raw-device
+# cases of runtest/dio (commented out there; DEV1=vdc, DEV2=vdd).
+# IPI_FP_LTP_DIO=0 (kernel command line) leaves runtest/dio out. Each case
+# is framed by "LTP_CASE_START FS NAME" and "LTP_CASE_END FS NAME rc=RC",
+# its output prefixed with "| "; the host treats a log without
+# LTP_DIO_DONE as a crashed or hung guest (ltp-dio/report.py).
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t tmpfs tmpfs /tmp
+export PATH="/kselftest:$PATH"
+echo "LTP_DIO_START $(uname -r) $(uname -m) cpus=$(grep -c ^processor /proc/cpuinfo) ltp=$(cat /kselftest/version)"
+
+# run_case FS NAME COMMAND...: one LTP case, framed for the report.
+run_case() {
+	fs=$1 name=$2
+	shift 2
+	echo "LTP_CASE_START $fs $name $*"
+	"$@" >/tmp/case.out 2>&1
+	rc=$?
+	sed 's/^/| /' /tmp/case.out
+	echo "LTP_CASE_END $fs $name rc=$rc"
+}
+
+for disk in ext4:vda ext2:vdb; do
+	fs=${disk%:*}
+	mkdir -p "/mnt/$fs"
+	if ! mount -t "$fs" "/dev/${disk#*:}" "/mnt/$fs"; then
+		echo "LTP_DIO_ERROR cannot mount /dev/${disk#*:} as $fs"
+		continue
+	fi
+	mkdir -p "/mnt/$fs/tmp"
+	export TMPDIR="/mnt/$fs/tmp"
+	if [ "${IPI_FP_LTP_DIO:-1}" != 0 ]; then
+		grep -E '^dio[0-9]+ ' /kselftest/dio.runtest | while read -r name cmd; do
+			# shellcheck disable=SC2086 # the case's own arguments
+			run_case "$fs" "$name" $cmd
+		done
+	fi
+	for align in $(echo "${IPI_FP_LTP_ALIGNS:-512,3584}" | tr , ' '); do
+		run_case "$fs" "dma_thread_diotest_a$align" \
+			dma_thread_diotest -a "$align" -i "${IPI_FP_LTP_PASSES:-3}"
+	done
+	umount "/mnt/$fs"
+done
+if [ "${IPI_FP_LTP_DIO:-1}" != 0 ]; then
+	# The raw-device lines of runtest/dio, $DEV1 and $DEV2 filled in.
+	# shellcheck disable=SC2016 # $DEV1 and $DEV2 are the runtest's text
+	raw_script='s/^#\(dio[0-9][0-9]* diotest.*\$DEV.*\)$/\1/p'
+	sed -n "$raw_script" /kselftest/dio.runtest |
+		sed 's|[$]DEV1|/dev/vdc|g; s|[$]DEV2|/dev/vdd|g' | while read -r name cmd; do
+		# shellcheck disable=SC2086 # the case's own arguments
+		run_case raw "$name" $cmd
+	done
+fi
+echo "LTP_DIO_DONE"
+reboot -f
