@@ -15,23 +15,15 @@ kernel (0: every check passed), and the cases whose status differs.
 
 A guest without LTP_DIO_DONE (crashed or hung), or with a kernel splat,
 is an ERROR. Exits 1 when anything is an ERROR."""
-import importlib.util
 import os
 import re
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+# scripts/ (the shared pipeline's console.py)
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from console import is_splat, load_script  # noqa: E402
 
-
-def load(path, name):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-STATS = load(os.path.join(HERE, '..', 'real-client', 'report.py'), 'real_client_report')
-CONSOLE = load(os.path.join(HERE, '..', 'console.py'), 'console')
+STATS = load_script(os.path.join('real-client', 'report.py'))
 CASE_START = re.compile(r'^LTP_CASE_START (\S+) (\S+)')
 CASE_END = re.compile(r'^LTP_CASE_END (\S+) (\S+) rc=(\d+)$')
 RESULT = re.compile(r'^\| \S+\s+\d+\s+(TPASS|TFAIL|TBROK|TCONF|TWARN)\s*:')
@@ -62,7 +54,7 @@ def read_log(path):
                 cur = None
             elif cur is not None and RESULT.match(line):
                 cur[RESULT.match(line).group(1)] += 1
-            if CONSOLE.is_splat(line):
+            if is_splat(line):
                 errors.append('kernel splat: ' + line.strip()[:160])
     if not started:
         errors.append('guest never reached its init')
