@@ -6,12 +6,14 @@
 #   patched-debug   the whole series; the kernel adds kconfig/debug.config
 #   control-lwsync  the selftest patches plus the barrier-before-IPI patch
 #                   proposed on linuxppc-dev (negative control)
+#   blk-map-backport the selftest patches plus the 6.1.y form of upstream
+#                   5905afc2c7bb (ci/fixtures/; make blk-map-leak)
 # A variant may end in a boot suffix (-physflat or -noisy, see
 # scripts/run-matrix.sh): it applies the patches of the variant without it.
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-usage="usage: variant-patches.sh BASE unpatched|patched|patched-debug|control-lwsync[-physflat|-noisy]"
+usage="usage: variant-patches.sh BASE unpatched|patched|patched-debug|control-lwsync|blk-map-backport[-physflat|-noisy]"
 base=${1:?$usage}
 variant=${2:?$usage}
 series=$(awk -F'\t' -v n="$base" '$1 == n { print $5 }' "$TOP/ci/bases.tsv")
@@ -35,5 +37,9 @@ control-lwsync)
 	selftests
 	echo "$TOP/ci/controls/powerpc-lwsync-before-reschedule-ipi.patch"
 	;;
-*) die "unknown variant '$variant' (unpatched, patched, patched-debug, control-lwsync; optionally -physflat or -noisy)" ;;
+blk-map-backport)
+	selftests
+	echo "$TOP/ci/fixtures/blk-map-same-page-5905afc2c7bb-6.1.y.diff"
+	;;
+*) die "unknown variant '$variant' (unpatched, patched, patched-debug, control-lwsync, blk-map-backport; optionally -physflat or -noisy)" ;;
 esac
