@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # install-deps.sh [real-client|lava|libuv-soak|ltp-dio]: install everything the
-# pipeline needs, with apt-get. Idempotent. 'real-client' adds what make
+# pipeline needs, with apt-get. Idempotent; root only when something is missing. 'real-client' adds what make
 # real-client needs besides (mmdebstrap and qemu-user for the ppc64el
 # MariaDB root file system, e2fsprogs for its image), 'lava' LAVA's
 # dispatcher (lava-run) for the LAVA boots (about 150 packages that the
@@ -30,7 +30,6 @@ ltp-dio) HOST_PKGS+=(autoconf automake e2fsprogs) ;;
 *) die "unknown argument '$1' (none, real-client, lava, libuv-soak or ltp-dio)" ;;
 esac
 
-[ "$(id -u)" = 0 ] || die "must run as root (apt-get install); try: sudo $0"
 export DEBIAN_FRONTEND=noninteractive
 
 missing=()
@@ -38,7 +37,16 @@ for p in "${HOST_PKGS[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
 		missing+=("$p")
 done
-dpkg --print-foreign-architectures | grep -qx ppc64el || {
+foreign=1
+dpkg --print-foreign-architectures | grep -qx ppc64el || foreign=
+# Everything there: nothing to install, so no need to be root.
+if [ ${#missing[@]} -eq 0 ] && [ -n "$foreign" ] && [ -f "$SYSROOT_PPC/.done" ]; then
+	log "dependencies present"
+	exit 0
+fi
+[ "$(id -u)" = 0 ] ||
+	die "must run as root to install ${missing[*]:-the ppc64el sysroot} (apt-get); try: sudo $0${1:+ $1}"
+[ -n "$foreign" ] || {
 	log "adding the ppc64el architecture to dpkg (for apt-get download)"
 	dpkg --add-architecture ppc64el
 	stale=1
