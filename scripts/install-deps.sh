@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # install-deps.sh [real-client|lava|libuv-soak|ltp-dio]: install everything the
-# pipeline needs, with apt-get. Idempotent; root only when something is missing. 'real-client' adds what make
-# real-client needs besides (mmdebstrap and qemu-user for the ppc64el
-# MariaDB root file system, e2fsprogs for its image), 'lava' LAVA's
-# dispatcher (lava-run) for the LAVA boots (about 150 packages that the
-# QEMU boots do not need), 'libuv-soak' cmake for libuv's build,
-# 'ltp-dio' autoconf, automake and e2fsprogs for LTP's build and the
-# guests' filesystems.
+# pipeline needs, with apt-get. Idempotent; it needs root only when
+# something is missing. 'real-client' adds what make real-client needs
+# besides (mmdebstrap and qemu-user for the ppc64el MariaDB root file
+# system, e2fsprogs for its image), 'lava' LAVA's dispatcher (lava-run)
+# for the LAVA boots (about 150 packages that the QEMU boots do not need),
+# 'libuv-soak' cmake for libuv's build, 'ltp-dio' autoconf, automake and
+# e2fsprogs for LTP's build and the guests' filesystems.
 # The ppc64el liburing and busybox go into a sysroot under the cache
 # (apt-get download + dpkg-deb -x), because installing foreign-architecture
 # -dev packages fails on version skew between mirrors.
