@@ -2,8 +2,9 @@
 # ltp-dio/report.py counts LTP's result lines inside each framed case:
 # dma_thread_diotest's passes with and without corruption per kernel, their
 # Clopper-Pearson interval and Fisher's p; runtest/dio's exit status per
-# case and kernel; a guest that did not finish, printed a kernel splat or
-# ended a dma_thread_diotest case with TBROK makes it exit 1.
+# case and kernel; a guest that did not finish, printed a kernel splat,
+# ended a dma_thread_diotest case with TBROK or reported fewer passes than
+# it asked for makes it exit 1.
 # shellcheck source=ci/tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 R=$TOP/scripts/ltp-dio/report.py
@@ -41,4 +42,13 @@ guest x86_64-6.1.192-patched 0 0 0 ''
 sed -i 's/^LTP_CASE_END ext2 dma_thread_diotest_a512 rc=0$/| dma_thread_diotest    1  TBROK  :  failed to create file\n&/' \
 	"$TMP/r/logs/x86_64-6.1.192-patched.log"
 expect_fail 'ERROR: x86_64 patched: ext2 dma_thread_diotest_a512: TBROK/TCONF' python3 "$R" "$TMP/r"
-echo "rates, intervals, Fisher's p, dio differences, unfinished guests, splats and TBROK as expected"
+# The guest's own counts (tpass=, tfail= of the end line) stand for lines
+# the console lost; without them, fewer results than -i asked for is an
+# error.
+guest x86_64-6.1.192-patched 0 1 0
+sed -i 's/^LTP_CASE_END ext2 dma_thread_diotest_a512 rc=0$/& tpass=4 tfail=0/' "$TMP/r/logs/x86_64-6.1.192-patched.log"
+out=$(python3 "$R" "$TMP/r")
+grep -Eq '^x86_64 +ext2 +512 +4/4 .* +0/4 ' <<<"$out" || { echo "$out"; exit 1; }
+guest x86_64-6.1.192-patched 0 3 0
+expect_fail 'ERROR: x86_64 patched: ext2 dma_thread_diotest_a512: 3 results for -i 4' python3 "$R" "$TMP/r"
+echo "rates, intervals, Fisher's p, dio differences, unfinished guests, splats, TBROK and missing results as expected"

@@ -10,9 +10,13 @@
 # each pass a TPASS or a TFAIL line); on the raw disks the raw-device
 # cases of runtest/dio (commented out there; DEV1=vdc, DEV2=vdd).
 # IPI_FP_LTP_DIO=0 (kernel command line) leaves runtest/dio out. Each case
-# is framed by "LTP_CASE_START FS NAME" and "LTP_CASE_END FS NAME rc=RC",
-# its output prefixed with "| "; the host treats a log without
-# LTP_DIO_DONE as a crashed or hung guest (ltp-dio/report.py).
+# is framed by "LTP_CASE_START FS NAME COMMAND" and "LTP_CASE_END FS NAME
+# rc=RC tpass=N tfail=N", the counts of LTP's TPASS and TFAIL lines taken
+# here from the case's whole output, so that a console that drops lines
+# cannot change them; the output itself follows "| " prefixed, less
+# dma_thread_diotest's "Reading file N." lines (100 a pass). The host
+# treats a log without LTP_DIO_DONE as a crashed or hung guest
+# (ltp-dio/report.py).
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -28,8 +32,8 @@ run_case() {
 	echo "LTP_CASE_START $fs $name $*"
 	"$@" >/tmp/case.out 2>&1
 	rc=$?
-	sed 's/^/| /' /tmp/case.out
-	echo "LTP_CASE_END $fs $name rc=$rc"
+	grep -v 'TINFO  :  Reading file' /tmp/case.out | sed 's/^/| /'
+	echo "LTP_CASE_END $fs $name rc=$rc tpass=$(grep -c TPASS /tmp/case.out) tfail=$(grep -c TFAIL /tmp/case.out)"
 }
 
 for disk in ext4:vda ext2:vdb; do

@@ -4,11 +4,13 @@ RESULTS/logs/ARCH-6.1.192-{unpatched,patched}.log (ltp-dio/guest-init.sh's
 consoles).
 
 dma_thread_diotest: per architecture, filesystem and alignment, the
-passes (LTP's TPASS and TFAIL lines: one per -i pass) and the ones that
-found corruption (TFAIL) per kernel, their rate with its 95 %
-Clopper-Pearson interval, and the one-sided Fisher exact p that the
-unpatched kernel fails more often. A case that ended with TBROK or
-TCONF, or without its LTP_CASE_END, counts no pass and is an error.
+passes (LTP's TPASS and TFAIL lines: one per -i pass, as the guest
+counted them in the case's output: tpass= and tfail= of LTP_CASE_END)
+and the ones that found corruption (TFAIL) per kernel, their rate with
+its 95 % Clopper-Pearson interval, and the one-sided Fisher exact p that
+the unpatched kernel fails more often. A case that ended with TBROK or
+TCONF, without its LTP_CASE_END, or with fewer results than its -i
+asked for, is an error.
 
 runtest/dio: per architecture and disk, each case's exit status on each
 kernel (0: every check passed), and the cases whose status differs.
@@ -24,8 +26,9 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from console import is_splat, load_script  # noqa: E402
 
 STATS = load_script(os.path.join('real-client', 'report.py'))
-CASE_START = re.compile(r'^LTP_CASE_START (\S+) (\S+)')
-CASE_END = re.compile(r'^LTP_CASE_END (\S+) (\S+) rc=(\d+)$')
+CASE_START = re.compile(r'^LTP_CASE_START (\S+) (\S+)(.*)$')
+CASE_END = re.compile(r'^LTP_CASE_END (\S+) (\S+) rc=(\d+)(?: tpass=(\d+) tfail=(\d+))?$')
+PASSES = re.compile(r' -i (\d+)')
 RESULT = re.compile(r'^\| \S+\s+\d+\s+(TPASS|TFAIL|TBROK|TCONF|TWARN)\s*:')
 VARIANTS = ('unpatched', 'patched')
 
@@ -47,10 +50,16 @@ def read_log(path):
                 errors.append(line[len('LTP_DIO_ERROR '):])
             elif CASE_START.match(line):
                 m = CASE_START.match(line)
-                cur = {'rc': None, 'TPASS': 0, 'TFAIL': 0, 'TBROK': 0, 'TCONF': 0, 'TWARN': 0}
+                want = PASSES.search(m.group(3))
+                cur = {'rc': None, 'TPASS': 0, 'TFAIL': 0, 'TBROK': 0, 'TCONF': 0, 'TWARN': 0,
+                       'want': int(want.group(1)) if want else None}
                 cases[(m.group(1), m.group(2))] = cur
             elif CASE_END.match(line) and cur is not None:
-                cur['rc'] = int(CASE_END.match(line).group(3))
+                m = CASE_END.match(line)
+                cur['rc'] = int(m.group(3))
+                if m.group(4) is not None:
+                    # The guest's own counts: lines the console lost do not count.
+                    cur['TPASS'], cur['TFAIL'] = int(m.group(4)), int(m.group(5))
                 cur = None
             elif cur is not None and RESULT.match(line):
                 cur[RESULT.match(line).group(1)] += 1
@@ -87,8 +96,16 @@ def main():
                 row = [arch, disk, case[len('dma_thread_diotest_a'):]]
                 for v in VARIANTS:
                     c = got[v].get((disk, case))
-                    if c is None or c['rc'] is None or c['TBROK'] or c['TCONF']:
-                        why = 'missing' if c is None else 'no end' if c['rc'] is None else 'TBROK/TCONF'
+                    why = None
+                    if c is None:
+                        why = 'missing'
+                    elif c['rc'] is None:
+                        why = 'no end'
+                    elif c['TBROK'] or c['TCONF']:
+                        why = 'TBROK/TCONF'
+                    elif c['want'] is not None and c['TPASS'] + c['TFAIL'] != c['want']:
+                        why = f'{c["TPASS"] + c["TFAIL"]} results for -i {c["want"]}'
+                    if why:
                         print(f'ERROR: {arch} {v}: {disk} {case}: {why}')
                         status = 1
                     n = 0 if c is None else c['TPASS'] + c['TFAIL']
