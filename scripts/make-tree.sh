@@ -10,6 +10,10 @@
 base=${1:?usage: make-tree.sh BASE VARIANT}
 variant=${2:?usage: make-tree.sh BASE VARIANT}
 mapfile -t patches < <("$TOP/scripts/variant-patches.sh" "$base" "$variant")
+# Every base first: the selftest patch is made on 6.1 and applies to the
+# other bases only by git am's three-way merge, which needs 6.1's blobs in
+# the cache repository (a base already there costs a look-up).
+"$TOP/scripts/get-bases.sh" >/dev/null
 commit=$("$TOP/scripts/get-base.sh" "$base")
 tree=$CACHE/trees/$base-$variant
 stamp=$(cat /dev/null "${patches[@]}" | sha1sum | cut -c1-40)
