@@ -3,7 +3,7 @@
 ROUNDS ?= 1000
 ODIRECT_ROUNDS ?= 334
 
-.PHONY: help deps demo check rates cost real-client libuv-soak ltp-dio blk-map-leak held-soak virtio-rates evidence serial-parallel lint test patches send-prep gates lava lava-jobs clean
+.PHONY: help deps demo check rates cost profile real-client libuv-soak ltp-dio blk-map-leak held-soak virtio-rates evidence serial-parallel lint test patches send-prep gates lava lava-jobs clean
 
 help:
 	@sed -n 's/^## //p' Makefile
@@ -48,6 +48,15 @@ rates: deps
 cost: deps
 	IPI_FP_COST_BASES="6.1.192 6.12.117" IPI_FP_COST_BOOTS=$${BOOTS:-2} \
 		IPI_FP_COST_REPS=$${REPS:-5} scripts/cost/run.sh
+
+## profile  where each row's cost goes, by kernel function: the unpatched
+##          and patched kernels of 6.1.192 and 6.12.117 (ppc64le, x86_64)
+##          booted BOOTS times (default 2) with the instruction-count clock
+##          and the insn_profile TCG plugin; per row (4 KiB O_DIRECT by
+##          psync, native AIO and io_uring on null_blk and brd; fork()) the
+##          A/B delta per operation, its named share and its functions
+profile: deps
+	IPI_FP_PROFILE_BOOTS=$${BOOTS:-2} scripts/profile/run.sh
 
 ## real-client MariaDB's mysql-test-run case of MDEV-30728 on an emulated
 ##          POWER9, the 6.1.192-prefix kernel without and with the fr0/v0

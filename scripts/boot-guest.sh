@@ -11,6 +11,7 @@
 # cost mode (cost/run.sh). IPI_FP_DISKS="IMG..." attaches each raw image,
 # read-only, as a virtio-blk disk (vda, vdb, ...; make virtio-rates);
 # IPI_FP_DISKS_RW="IMG..." read-write, after them (make ltp-dio).
+# IPI_FP_PLUGIN="SO,ARGS" loads a TCG plugin (-plugin; make profile).
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -38,6 +39,7 @@ for disk in ${IPI_FP_DISKS_RW:-}; do
 	[ -f "$disk" ] || die "disk image $disk (IPI_FP_DISKS_RW) not found"
 	args+=(-drive "file=$disk,format=raw,if=virtio")
 done
+[ -n "${IPI_FP_PLUGIN:-}" ] && args+=(-plugin "$IPI_FP_PLUGIN")
 rc=0
 timeout --foreground -k 5 "$BOOT_TIMEOUT" "$QEMU" "${args[@]}" -append "$CMDLINE" -smp "$SMP" -m 2G \
 	-nographic -no-reboot -kernel "$kernel" -initrd "$initrd" \

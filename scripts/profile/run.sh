@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# profile/run.sh: make profile. Where the series' cost goes, by kernel
+# function: for each architecture of IPI_FP_PROFILE_ARCHES (default
+# "x86_64 ppc64le") and base of IPI_FP_PROFILE_BASES (default "6.1.192
+# 6.12.117"), the unpatched and the patched kernel (the matrix's, built
+# by build-kernel.sh as for make cost) each booted IPI_FP_PROFILE_BOOTS
+# times (default 2, alternating) with one vCPU, QEMU's instruction-count
+# clock and the insn_profile TCG plugin (profile/insn_profile.c, built by
+# profile/build-plugin.sh). The guest (profile/guest-init.sh) runs
+# profile/profile_ops, whose rows mark their windows for the plugin;
+# profile/report.py gives each executed instruction to its kernel
+# function and prints, per row, the A/B delta per operation, the share of
+# it named functions carry and the functions that carry it. Results in
+# $CACHE/results-profile (IPI_FP_RESULTS): report.txt, profile.json,
+# timings.txt, the consoles and the plugin's dumps (gzip).
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/../lib.sh"
+
+arches=${IPI_FP_PROFILE_ARCHES:-x86_64 ppc64le}
+bases=${IPI_FP_PROFILE_BASES:-6.1.192 6.12.117}
+boots=${IPI_FP_PROFILE_BOOTS:-2}
+results=${IPI_FP_RESULTS:-$CACHE/results-profile}
+[[ "$boots" =~ ^[0-9]+$ ]] && [ "$boots" -ge 2 ] ||
+	die "IPI_FP_PROFILE_BOOTS=$boots: at least 2 (the A/A across boots needs two)"
+for a in $arches; do
+	case "$a" in ppc64le | x86_64) ;; *) die "IPI_FP_PROFILE_ARCHES: unknown architecture '$a'" ;; esac
+done
+rm -rf "$results"
+mkdir -p "$results/logs"
+timings=$results/timings.txt
+start=$SECONDS
+"$TOP/scripts/install-deps.sh"
+plugin=$("$TOP/scripts/profile/build-plugin.sh") || exit
+echo "deps+plugin - $((SECONDS - start))" >"$timings"
+"$TOP/scripts/write-run-info.py" "$results/run.json" "$0 $*" ""
+
+declare -A kernel=() smap=()
+for arch in $arches; do
+	arch_setup "$arch"
+	prog=$results/$arch.programs
+	mkdir -p "$prog"
+	flags=$(static_flags) || exit
+	mapfile -t sysflags <<<"$flags"
+	"${CROSS}gcc" -O2 -Wall -Werror -o "$prog/profile_ops" "$TOP/scripts/profile/profile_ops.c" \
+		"${sysflags[@]}" -luring || die "building scripts/profile/profile_ops.c for $arch failed"
+	"$TOP/scripts/make-initramfs.sh" "$arch" "$prog" "$results/$arch.cpio.gz" \
+		"$TOP/scripts/profile/guest-init.sh"
+	for base in $bases; do
+		for variant in unpatched patched; do
+			id=$arch-$base-$variant
+			start=$SECONDS
+			tree=$("$TOP/scripts/make-tree.sh" "$base" "$variant") || die "$id: no tree"
+			kernel[$id]=$("$TOP/scripts/build-kernel.sh" "$arch" "$tree") || die "$id: kernel build failed"
+			smap[$id]=$(cat "$(dirname "${kernel[$id]}")/builddir")/System.map
+			[ -f "${smap[$id]}" ] || die "$id: no ${smap[$id]}"
+			echo "kernel $id $((SECONDS - start))" >>"$timings"
+		done
+	done
+done
+
+# One guest at a time per host thread: the instruction-count clock runs
+# a guest in one thread, and its figures are instructions, not time.
+jobs=$(guest_jobs 1)
+boot_one() {
+	local arch=$1 id=$2 n=$3 start=$SECONDS
+	local logf=$results/logs/$id.boot$n.log dump=$results/logs/$id.boot$n.dump
+	IPI_FP_ICOUNT=1 IPI_FP_CPUS=1 IPI_FP_BOOT_TIMEOUT=${IPI_FP_BOOT_TIMEOUT:-1800} \
+		IPI_FP_PLUGIN="$plugin,out=$dump" \
+		"$TOP/scripts/boot-guest.sh" "$arch" "${kernel[$id]}" "$results/$arch.cpio.gz" "$logf" || true
+	[ -f "$dump" ] && gzip -f -1 "$dump"
+	echo "boot $id.boot$n $((SECONDS - start))" >>"$timings"
+}
+args=()
+boots_start=$SECONDS
+for arch in $arches; do
+	for base in $bases; do
+		for n in $(seq 1 "$boots"); do
+			for variant in unpatched patched; do
+				id=$arch-$base-$variant
+				pool_wait "$jobs"
+				log "booting $id ($n of $boots, instruction-count clock, insn_profile)"
+				boot_one "$arch" "$id" "$n" &
+				args+=("$arch" "$base" "$variant" "$n" "$results/logs/$id.boot$n.log"
+					"$results/logs/$id.boot$n.dump.gz" "${smap[$id]}")
+			done
+		done
+	done
+done
+pool_wait 1
+echo "wall boot $((SECONDS - boots_start)) jobs=$jobs" >>"$timings"
+start=$SECONDS
+rc=0
+python3 "$TOP/scripts/profile/report.py" --json "$results/profile.json" "${args[@]}" \
+	>"$results/report.txt" || rc=$?
+echo "report - $((SECONDS - start))" >>"$timings"
+cat "$results/report.txt"
+echo
+echo "phases (seconds):"
+cat "$timings"
+exit "$rc"
