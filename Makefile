@@ -54,7 +54,9 @@ cost: deps
 ##          booted BOOTS times (default 2) with the instruction-count clock
 ##          and the insn_profile TCG plugin; per row (4 KiB O_DIRECT by
 ##          psync, native AIO and io_uring on null_blk and brd; fork()) the
-##          A/B delta per operation, its named share and its functions
+##          A/B delta per operation, its named share and its functions;
+##          fio (Debian's 3.33, built static) 4 KiB randread/randwrite with
+##          the psync, libaio and io_uring engines, A/B beside the A/A noise
 profile: deps
 	IPI_FP_PROFILE_BOOTS=$${BOOTS:-2} scripts/profile/run.sh
 

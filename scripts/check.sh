@@ -5,7 +5,9 @@
 # (run-matrix.sh --check: the cells of IPI_FP_MATRIX, which make check
 # sets to ci/check-matrix.tsv, or ci/matrix.tsv with ALL=1), the cost table (cost/run.sh: two boots of each
 # x86_64 6.1.192 kernel under the instruction-count clock, 3 repetitions
-# of each row, into $CACHE/results-cost-check), the per-patch builds and the sparse and W=1
+# of each row, into $CACHE/results-cost-check), the per-function profile
+# of the same kernels with fio's rows (profile/run.sh, two boots each,
+# into $CACHE/results-profile-check), the per-patch builds and the sparse and W=1
 # comparison of every submission on both arches (submit/build-gates.sh;
 # in CI the states before each last patch on ppc64le only), the
 # cells of ci/lava-matrix.tsv booted by LAVA's dispatcher and checked the
@@ -67,6 +69,11 @@ step "scripts/run-matrix.sh --check" "$TOP/scripts/run-matrix.sh" --check
 step "cost: x86_64 6.1.192 under the instruction-count clock, 3 repetitions, fork rows up to 100 MiB (scripts/cost/run.sh)" \
 	env IPI_FP_RESULTS="$CACHE/results-cost-check" IPI_FP_COST_ARCHS=x86_64 \
 	IPI_FP_COST_REPS=3 IPI_FP_COST_MAX_MIB=100 "$TOP/scripts/cost/run.sh"
+# The same two kernels, each instruction of each row given to its kernel
+# function, and fio's rows (make profile adds ppc64le and 6.12.117).
+step "profile: x86_64 6.1.192, per kernel function and fio, two boots per kernel (scripts/profile/run.sh)" \
+	env IPI_FP_RESULTS="$CACHE/results-profile-check" IPI_FP_PROFILE_ARCHES=x86_64 \
+	IPI_FP_PROFILE_BASES=6.1.192 "$TOP/scripts/profile/run.sh"
 # In CI the states before a submission's last patch are built on ppc64le
 # only (generic code; both arches with ALL=1 and in make gates).
 if [ -n "$full" ]; then

@@ -3,11 +3,12 @@
  * profile_ops: the operations make profile attributes, each inside
  * windows that the insn_profile plugin (insn_profile.c) counts.
  *
- *   profile_ops RAM NULL BRD
+ *   profile_ops RAM NULL BRD [ICR_MODULE]
  *
  * RAM, NULL and BRD are block devices of at least 4 MiB: a
  * memory-backed null_blk, a null_blk that keeps no data and a brd
- * ramdisk (guest-init.sh makes them). Rows, each announced on stdout as
+ * ramdisk (guest-init.sh makes them); ICR_MODULE, on x86_64, the
+ * ipi_fp_icr.ko of the kernel running. Rows, each announced on stdout as
  *
  *   IPI_FP_PROFILE_ROW NAME WINDOWS OPS_PER_WINDOW
  *
@@ -23,7 +24,13 @@
  *    parent's waitpid(): without an O_DIRECT read (plain), after one
  *    (dio), and after one into a buffer marked MADV_DONTFORK (dontfork),
  *    the user-side mitigation open(2) describes. THP as the kernel has
- *    it (the guest sets "never").
+ *    it (the guest sets "never");
+ *  - ipi_round_trip_and_send (x86_64, with ICR_MODULE): loading the
+ *    module with rounds=0, which times IPI_OPS synchronous
+ *    smp_call_function_single() round trips from CPU 0 to CPU 1 and as
+ *    many bare destination-field sends, the path the ICR fix changes;
+ *    the window holds the module's load too, the same code on both
+ *    kernels. CPU 1 is brought online first (the guest boots with one).
  * Every row runs one window's worth of operations first, not counted.
  * A failed operation ends the program with status 1 and a message.
  */
@@ -45,9 +52,11 @@
 #include <unistd.h>
 
 #define BLOCK		4096
-#define DIO_WINDOWS	4
-#define DIO_OPS		256	/* requests per window */
+#define DIO_WINDOWS	8
+#define DIO_OPS		512	/* requests per window */
 #define FORK_WINDOWS	16	/* one fork() each */
+#define IPI_WINDOWS	8	/* one module load each */
+#define IPI_OPS		1000	/* round trips (and sends) per load */
 
 /* The insn_profile plugin's markers (insn_profile.c): open, close. */
 #if defined(__x86_64__)
@@ -234,6 +243,34 @@ static void fork_row(const char *ram, int mib, const char *kind)
 		fail("fork row");
 }
 
+#ifdef __x86_64__
+static void ipi_row(const char *module)
+{
+	char params[128];
+	int fd, w, online = open("/sys/devices/system/cpu/cpu1/online", O_WRONLY);
+
+	if (online < 0 || write(online, "1", 1) != 1)
+		fail("bringing CPU 1 online");
+	close(online);
+	snprintf(params, sizeof(params),
+		 "sender=0 target=1 rounds=0 bench_runs=1 bench_ops=%d", IPI_OPS);
+	printf("IPI_FP_PROFILE_ROW ipi_round_trip_and_send %d %d\n", IPI_WINDOWS, IPI_OPS);
+	fflush(stdout);
+	for (w = 0; w < IPI_WINDOWS; w++) {
+		fd = open(module, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			fail(module);
+		WINDOW_OPEN();
+		if (syscall(SYS_finit_module, fd, params, 0))
+			fail("finit_module");
+		WINDOW_CLOSE();
+		close(fd);
+		if (syscall(SYS_delete_module, "ipi_fp_icr", O_NONBLOCK))
+			fail("delete_module");
+	}
+}
+#endif
+
 int main(int argc, char **argv)
 {
 	static const char * const dev_name[] = { "ram", "null", "brd" };
@@ -242,8 +279,8 @@ int main(int argc, char **argv)
 	cpu_set_t cpu0;
 	int d, w, e, m, k;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: profile_ops RAM NULL BRD (block devices)\n");
+	if (argc != 4 && argc != 5) {
+		fprintf(stderr, "usage: profile_ops RAM NULL BRD [ICR_MODULE]\n");
 		return 2;
 	}
 	CPU_ZERO(&cpu0);
@@ -257,6 +294,10 @@ int main(int argc, char **argv)
 	for (m = 0; m < 2; m++)
 		for (k = 0; k < 3; k++)
 			fork_row(argv[1], fork_mib[m], fork_kind[k]);
+#ifdef __x86_64__
+	if (argc == 5)
+		ipi_row(argv[4]);
+#endif
 	printf("IPI_FP_PROFILE_DONE\n");
 	return 0;
 }

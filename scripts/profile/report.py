@@ -11,7 +11,8 @@ address ([user] below the kernel, [kernel ?] outside its text).
 Per base and row, instructions per operation of the unpatched (A) and the
 patched (B) kernel, mean over boots, and:
   - delta: B - A, "not resolved" unless larger than the noise, the
-    largest A/A distance between two boots of one kernel;
+    largest A/A distance of one kernel: between two boots, or between the
+    first and the second half of one boot's windows;
   - named: the share of the delta that named kernel functions carry (not
     [user], not [kernel ?]);
   - resolved: the share that functions whose own delta is larger than
@@ -38,6 +39,7 @@ from console import is_splat  # noqa: E402
 
 USER_LIMIT = {'x86_64': 0x800000000000, 'ppc64le': 0x8000000000000000}
 ROW = re.compile(r'IPI_FP_PROFILE_ROW (\S+) (\d+) (\d+)$')
+FIO = re.compile(r'IPI_FP_FIO_BEGIN (\S+) \d+$')
 # Taking and dropping a pin itself, 6.1 and 6.12: the refcount and pincount
 # updates, the NR_FOLL_PIN_* node counters and the zero-page test. Not the
 # page <-> folio lookups around them (a cut can remove those) and not
@@ -86,12 +88,36 @@ class Symbols:
         return n
 
 
+def fio_mean(name, text):
+    """The mean latency in ns of the one job of fio's JSON output."""
+    job = json.loads(text)['jobs'][0]
+    ddir = 'read' if '_randread_' in name else 'write'
+    if job['error'] or not job[ddir]['total_ios']:
+        raise ValueError(f'fio {name}: error {job["error"]}, {job[ddir]["total_ios"]} I/Os')
+    return job[ddir]['lat_ns']['mean']
+
+
 def read_console(path):
-    """([(row, windows, ops)], errors)."""
-    rows, errors, done = [], [], False
+    """([(row, windows, ops)], {fio job: [mean ns per repetition]}, errors)."""
+    rows, fio, errors, done = [], defaultdict(list), [], False
+    fio_job, fio_text = None, []
     with open(path, errors='replace') as f:
         for line in f:
             line = line.rstrip('\n').rstrip('\r')
+            if fio_job is not None:
+                if line.startswith('IPI_FP_FIO_END'):
+                    try:
+                        fio[fio_job].append(fio_mean(fio_job, '\n'.join(fio_text)))
+                    except (ValueError, KeyError, IndexError) as e:
+                        errors.append(f'fio {fio_job}: no result ({e})')
+                    fio_job = None
+                else:
+                    fio_text.append(line)
+                continue
+            m = FIO.match(line)
+            if m:
+                fio_job, fio_text = m.group(1), []
+                continue
             m = ROW.search(line)
             if m:
                 rows.append((m.group(1), int(m.group(2)), int(m.group(3))))
@@ -105,7 +131,7 @@ def read_console(path):
                 errors.append('kernel splat: ' + line.strip()[:160])
     if not done:
         errors.append('the guest did not finish (crashed or hung)')
-    return rows, errors
+    return rows, fio, errors
 
 
 def read_dump(path, syms):
@@ -129,7 +155,8 @@ def read_dump(path, syms):
 
 
 def per_op(rows, windows):
-    """{row: {function: instructions per operation}}, or raises ValueError."""
+    """{row: {'mean': {function: instructions per operation}, 'windows':
+    [the same of each window]}}, or raises ValueError."""
     want = sum(w for _, w, _ in rows)
     if want != len(windows):
         raise ValueError(f'{len(windows)} windows in the dump, the rows announce {want}')
@@ -139,8 +166,10 @@ def per_op(rows, windows):
         for w in windows[i:i + nwin]:
             for fn, n in w.items():
                 total[fn] += n
+        out[name] = {'mean': {fn: n / (nwin * ops) for fn, n in total.items()},
+                     'windows': [{fn: n / ops for fn, n in w.items()}
+                                 for w in windows[i:i + nwin]]}
         i += nwin
-        out[name] = {fn: n / (nwin * ops) for fn, n in total.items()}
     return out
 
 
@@ -148,19 +177,34 @@ def mean(xs):
     return sum(xs) / len(xs)
 
 
+def value(d, fn):
+    return sum(d.values()) if fn is None else d.get(fn, 0.0)
+
+
 def aa(boots, fn=None):
-    """Largest distance between two boots of one kernel (of fn, or total)."""
-    vals = [sum(b.values()) if fn is None else b.get(fn, 0.0) for b in boots]
-    return max(vals) - min(vals) if len(vals) > 1 else float('inf')
+    """The A/A noise of one kernel's boots (of fn, or of the total): the
+    largest distance between two boots' means, or between the means of
+    the first and the second half of one boot's windows. Boots under the
+    instruction-count clock can repeat each other exactly, background
+    work landing in the same window of each, so the halves count too."""
+    vals = [value(b['mean'], fn) for b in boots]
+    d = max(vals) - min(vals) if len(vals) > 1 else float('inf')
+    for b in boots:
+        h = len(b['windows']) // 2
+        if h:
+            first = mean([value(w, fn) for w in b['windows'][:h]])
+            second = mean([value(w, fn) for w in b['windows'][h:2 * h]])
+            d = max(d, abs(first - second))
+    return d
 
 
 def compare(a_boots, b_boots, top):
     """One row's A/B: totals, shares and the top functions."""
     fns = set()
     for b in a_boots + b_boots:
-        fns.update(b)
-    a = {fn: mean([b.get(fn, 0.0) for b in a_boots]) for fn in fns}
-    b = {fn: mean([x.get(fn, 0.0) for x in b_boots]) for fn in fns}
+        fns.update(b['mean'])
+    a = {fn: mean([b['mean'].get(fn, 0.0) for b in a_boots]) for fn in fns}
+    b = {fn: mean([x['mean'].get(fn, 0.0) for x in b_boots]) for fn in fns}
     ta, tb = sum(a.values()), sum(b.values())
     delta = tb - ta
     noise = max(aa(a_boots), aa(b_boots))
@@ -174,10 +218,48 @@ def compare(a_boots, b_boots, top):
         res['resolved_share'] = sum(v for fn, v in d.items()
                                     if not fn.startswith('[') and abs(v) > fn_noise[fn]) / delta
     res['pin_unpin'] = sum(d.get(fn, 0.0) for fn in PIN_FUNCS)
+    res['pin_unpin_a'] = sum(a.get(fn, 0.0) for fn in PIN_FUNCS)
+    res['pin_unpin_b'] = sum(b.get(fn, 0.0) for fn in PIN_FUNCS)
     ranked = sorted(fns, key=lambda fn: -abs(d[fn]))[:top]
     res['functions'] = [{'function': fn, 'a': a[fn], 'b': b[fn], 'delta': d[fn],
                          'noise': fn_noise[fn]} for fn in ranked if d[fn]]
     return res
+
+
+def fio_spread(boots):
+    """Largest relative distance between two boots' means or two
+    repetitions of one boot (each boot a list of repetitions)."""
+    means = [mean(b) for b in boots]
+    d = max(means) / min(means) - 1
+    for b in boots:
+        d = max(d, max(b) / min(b) - 1)
+    return d
+
+
+def fio_table(a_boots, b_boots):
+    """fio's rows: mean latency per I/O of A and B (ns; instructions under
+    the instruction-count clock), B/A - 1 and the A/A noise."""
+    out = {}
+    jobs = sorted(set().union(*a_boots, *b_boots)) if a_boots and b_boots else []
+    if not jobs:
+        return out
+    print(f'\nfio 3.33, 4 KiB, queue depth 1: mean latency per I/O (ns = instructions), '
+          f'{len(a_boots)} and {len(b_boots)} boots')
+    print(f'{"job":<28} {"A":>10} {"B":>10} {"B/A":>9} {"A/A noise":>9}')
+    for job in jobs:
+        a = [b[job] for b in a_boots if b.get(job)]
+        b = [x[job] for x in b_boots if x.get(job)]
+        if len(a) != len(a_boots) or len(b) != len(b_boots):
+            print(f'{job:<28} missing from a boot')
+            continue
+        ma, mb = mean([mean(x) for x in a]), mean([mean(x) for x in b])
+        noise = max(fio_spread(a), fio_spread(b))
+        ratio = mb / ma - 1
+        shown = f'{100 * ratio:+8.2f}%' if abs(ratio) > noise else f'{"not res.":>9}'
+        print(f'{job:<28} {ma:10.1f} {mb:10.1f} {shown} {100 * noise:8.2f}%')
+        out[job] = {'a': ma, 'b': mb, 'ratio': ratio, 'noise': noise,
+                    'resolved': abs(ratio) > noise}
+    return out
 
 
 def pct(x):
@@ -194,13 +276,15 @@ def main():
         sys.exit('usage: profile/report.py [--json OUT] [--top N] '
                  '(ARCH BASE VARIANT N LOG DUMP SYSTEM_MAP)...')
     data = defaultdict(lambda: defaultdict(list))  # (arch, base) -> variant -> [per_op]
+    fio_data = defaultdict(lambda: defaultdict(list))  # ... -> [{job: [ns]}]
     status = 0
     symbols = {}
     for i in range(0, len(args.boots), 7):
         arch, base, variant, n, log, dump, smap = args.boots[i:i + 7]
         label = f'{arch}-{base}-{variant} boot {n}'
-        rows, errors = read_console(log)
+        rows, fio, errors = read_console(log)
         if not errors:
+            fio_data[(arch, base)][variant].append(fio)
             if smap not in symbols:
                 symbols[smap] = Symbols(smap, arch)
             try:
@@ -209,7 +293,8 @@ def main():
             except (OSError, ValueError) as e:
                 errors.append(str(e))
         if errors:
-            print(f'{label}: ERROR: {"; ".join(errors)}')
+            more = f'; and {len(errors) - 3} more' if len(errors) > 3 else ''
+            print(f'{label}: ERROR: {"; ".join(errors[:3])}{more}')
             status = 1
     report = {}
     for (arch, base), variants in sorted(data.items()):
@@ -241,13 +326,15 @@ def main():
             if not r['resolved']:
                 continue
             print(f'\n{arch} {base} {row}: delta {r["delta"]:+.1f} per operation '
-                  f'({pct(r["delta"] / r["a"]) if r["a"] else "-"}), by function '
-                  f'(A, B, delta, A/A):')
+                  f'({pct(r["delta"] / r["a"]) if r["a"] else "-"}); taking and dropping '
+                  f'pins or references (PIN_FUNCS) {r["pin_unpin_a"]:.1f} in A, '
+                  f'{r["pin_unpin_b"]:.1f} in B; by function (A, B, delta, A/A):')
             for f in r['functions']:
                 mark = '' if abs(f['delta']) > f['noise'] else '  (within A/A)'
                 print(f'  {f["function"]:<40} {f["a"]:9.1f} {f["b"]:9.1f} '
                       f'{f["delta"]:+8.1f} {f["noise"]:6.1f}{mark}')
-        report[f'{arch} {base}'] = rows
+        fio = fio_table(fio_data[(arch, base)]['unpatched'], fio_data[(arch, base)]['patched'])
+        report[f'{arch} {base}'] = {'rows': rows, 'fio': fio}
     if args.json:
         with open(args.json, 'w') as f:
             json.dump(report, f, indent=1)

@@ -7,10 +7,13 @@
 # times (default 2, alternating) with one vCPU, QEMU's instruction-count
 # clock and the insn_profile TCG plugin (profile/insn_profile.c, built by
 # profile/build-plugin.sh). The guest (profile/guest-init.sh) runs
-# profile/profile_ops, whose rows mark their windows for the plugin;
-# profile/report.py gives each executed instruction to its kernel
+# profile/profile_ops, whose rows mark their windows for the plugin, then
+# fio (profile/build-fio.sh: Debian's fio 3.33, static) with its 4 KiB
+# jobs; profile/report.py gives each executed instruction to its kernel
 # function and prints, per row, the A/B delta per operation, the share of
-# it named functions carry and the functions that carry it. Results in
+# it named functions carry and the functions that carry it, and fio's
+# mean latency per I/O (instructions, under this clock) A/B beside the
+# A/A noise. Results in
 # $CACHE/results-profile (IPI_FP_RESULTS): report.txt, profile.json,
 # timings.txt, the consoles and the plugin's dumps (gzip).
 # shellcheck source=scripts/lib.sh
@@ -34,7 +37,19 @@ plugin=$("$TOP/scripts/profile/build-plugin.sh") || exit
 echo "deps+plugin - $((SECONDS - start))" >"$timings"
 "$TOP/scripts/write-run-info.py" "$results/run.json" "$0 $*" ""
 
-declare -A kernel=() smap=()
+# build_icr_module KDIR OUT: the ICR selftest's module (ipi_fp_icr.ko, the
+# IPI row) for the kernel built in KDIR, as its Makefile builds it.
+build_icr_module() {
+	local kdir=$1 out=$2 build
+	build=$(mktemp -d)
+	cp "$TOP/selftests/ipi_fp/icr_inject/"{ipi_fp_icr.c,Makefile} "$build/"
+	make -s -C "$kdir" ARCH="$KARCH" CROSS_COMPILE="$CROSS" M="$build" modules >"$build/log" 2>&1 ||
+		die "building ipi_fp_icr.ko against $kdir failed: $(tail -n 5 "$build/log")"
+	cp "$build/ipi_fp_icr.ko" "$out"
+	rm -rf "$build"
+}
+
+declare -A kernel=() smap=() initrd=()
 for arch in $arches; do
 	arch_setup "$arch"
 	prog=$results/$arch.programs
@@ -43,30 +58,43 @@ for arch in $arches; do
 	mapfile -t sysflags <<<"$flags"
 	"${CROSS}gcc" -O2 -Wall -Werror -o "$prog/profile_ops" "$TOP/scripts/profile/profile_ops.c" \
 		"${sysflags[@]}" -luring || die "building scripts/profile/profile_ops.c for $arch failed"
-	"$TOP/scripts/make-initramfs.sh" "$arch" "$prog" "$results/$arch.cpio.gz" \
-		"$TOP/scripts/profile/guest-init.sh"
+	fio=$("$TOP/scripts/profile/build-fio.sh" "$arch") || exit
+	cp "$fio" "$prog/fio"
 	for base in $bases; do
 		for variant in unpatched patched; do
 			id=$arch-$base-$variant
 			start=$SECONDS
 			tree=$("$TOP/scripts/make-tree.sh" "$base" "$variant") || die "$id: no tree"
 			kernel[$id]=$("$TOP/scripts/build-kernel.sh" "$arch" "$tree") || die "$id: kernel build failed"
-			smap[$id]=$(cat "$(dirname "${kernel[$id]}")/builddir")/System.map
+			kdir=$(cat "$(dirname "${kernel[$id]}")/builddir")
+			smap[$id]=$kdir/System.map
 			[ -f "${smap[$id]}" ] || die "$id: no ${smap[$id]}"
+			# Each kernel's own initramfs: x86_64's carries its module.
+			rm -rf "$results/$id.programs"
+			cp -r "$prog" "$results/$id.programs"
+			[ "$arch" = x86_64 ] && build_icr_module "$kdir" "$results/$id.programs/ipi_fp_icr.ko"
+			initrd[$id]=$results/$id.cpio.gz
+			"$TOP/scripts/make-initramfs.sh" "$arch" "$results/$id.programs" "${initrd[$id]}" \
+				"$TOP/scripts/profile/guest-init.sh"
 			echo "kernel $id $((SECONDS - start))" >>"$timings"
 		done
 	done
 done
 
+# One vCPU on ppc64le; x86_64 has a second for the IPI row, booted
+# offline (under -icount x86_64 hangs bringing it up at boot; QEMU 7.2)
+# and brought online by profile_ops just before that row.
+declare -A cpus=([x86_64]=2 [ppc64le]=1) cmdline=([x86_64]=maxcpus=1)
 # One guest at a time per host thread: the instruction-count clock runs
 # a guest in one thread, and its figures are instructions, not time.
 jobs=$(guest_jobs 1)
 boot_one() {
 	local arch=$1 id=$2 n=$3 start=$SECONDS
 	local logf=$results/logs/$id.boot$n.log dump=$results/logs/$id.boot$n.dump
-	IPI_FP_ICOUNT=1 IPI_FP_CPUS=1 IPI_FP_BOOT_TIMEOUT=${IPI_FP_BOOT_TIMEOUT:-1800} \
+	IPI_FP_ICOUNT=1 IPI_FP_CPUS=${cpus[$arch]} IPI_FP_BOOT_TIMEOUT=${IPI_FP_BOOT_TIMEOUT:-1800} \
 		IPI_FP_PLUGIN="$plugin,out=$dump" \
-		"$TOP/scripts/boot-guest.sh" "$arch" "${kernel[$id]}" "$results/$arch.cpio.gz" "$logf" || true
+		"$TOP/scripts/boot-guest.sh" "$arch" "${kernel[$id]}" "${initrd[$id]}" "$logf" \
+		"${cmdline[$arch]:-}" || true
 	[ -f "$dump" ] && gzip -f -1 "$dump"
 	echo "boot $id.boot$n $((SECONDS - start))" >>"$timings"
 }
