@@ -121,6 +121,32 @@ static_flags() {
 	fi
 }
 
+# fetch_checked URL FILE SHA256: download URL to FILE (python3's urllib:
+# no curl or wget needed) unless FILE is there, and fail unless its
+# SHA-256 is SHA256 (a Debian source's .dsc lists it).
+fetch_checked() {
+	[ -f "$2" ] && return 0
+	log "fetching $1"
+	python3 -c 'import sys, urllib.request; urllib.request.urlretrieve(sys.argv[1], sys.argv[2])' \
+		"$1" "$2.part" || die "cannot fetch $1"
+	echo "$3  $2.part" | sha256sum -c --quiet - ||
+		die "$1: SHA-256 differs from $3, the one its Debian .dsc lists"
+	mv "$2.part" "$2"
+}
+
+# build_guest_program SRC OUT [LIB...]: after arch_setup, compile the
+# guest program SRC (a path from the top of the project) static for ARCH
+# into OUT, with -O2 -Wall -Werror and the libraries LIB (-luring ...).
+build_guest_program() {
+	local src=$1 out=$2 lines
+	local -a guest_cc_flags
+	shift 2
+	lines=$(static_flags) || exit
+	mapfile -t guest_cc_flags <<<"$lines"
+	"${CROSS}gcc" -O2 -Wall -Werror -o "$out" "$TOP/$src" "${guest_cc_flags[@]}" "$@" ||
+		die "building $src for $ARCH_NAME failed"
+}
+
 # uapi_headers TREE: after arch_setup, the include directory of TREE's
 # uapi headers for ARCH, installed once under $CACHE/uapi
 # (kernel-suites/build.sh, upstream-mm/build.sh).

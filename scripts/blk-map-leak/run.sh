@@ -29,10 +29,7 @@ for arch in $arches; do
 	arch_setup "$arch"
 	prog=$results/$arch.programs
 	mkdir -p "$prog"
-	flags=$(static_flags) || exit
-	mapfile -t sysflags <<<"$flags"
-	"${CROSS}gcc" -O2 -Wall -o "$prog/sg_io_same_page" "$TOP/scripts/blk-map-leak/sg_io_same_page.c" \
-		"${sysflags[@]}" || die "building scripts/blk-map-leak/sg_io_same_page.c for $arch failed"
+	build_guest_program scripts/blk-map-leak/sg_io_same_page.c "$prog/sg_io_same_page"
 	"$TOP/scripts/make-initramfs.sh" "$arch" "$prog" "$results/$arch.cpio.gz" \
 		"$TOP/scripts/blk-map-leak/guest-init.sh"
 	for variant in unpatched blk-map-backport; do

@@ -26,16 +26,7 @@ fi
 command -v "${CROSS}gcc" >/dev/null 2>&1 ||
 	die "compiler ${CROSS}gcc not found; install Debian package $CROSS_PKG ('make deps')"
 mkdir -p "$dir"
-if [ ! -f "$dir/$orig" ]; then
-	log "fetching $orig (Debian's fio source)"
-	python3 - "$pool/$orig" "$dir/$orig.part" <<'PY' || die "cannot fetch $pool/$orig"
-import sys, urllib.request
-urllib.request.urlretrieve(sys.argv[1], sys.argv[2])
-PY
-	echo "$orig_sha256  $dir/$orig.part" | sha256sum -c --quiet - ||
-		die "$orig: SHA-256 differs from the one fio_3.33-3.dsc lists"
-	mv "$dir/$orig.part" "$dir/$orig"
-fi
+fetch_checked "$pool/$orig" "$dir/$orig" "$orig_sha256"
 case "$ARCH_NAME" in
 x86_64) deb_arch=amd64 triplet=x86_64-linux-gnu ;;
 ppc64le) deb_arch=ppc64el triplet=powerpc64le-linux-gnu ;;

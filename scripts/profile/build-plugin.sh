@@ -26,18 +26,12 @@ dir=$CACHE/profile
 header=$dir/qemu-7.2/qemu-plugin.h
 mkdir -p "$dir"
 if [ ! -f "$header" ]; then
-	log "fetching $orig (Debian's qemu source) for include/qemu/qemu-plugin.h"
-	python3 - "$pool/$orig" "$dir/$orig.part" <<'PY' || die "cannot fetch $pool/$orig"
-import sys, urllib.request
-urllib.request.urlretrieve(sys.argv[1], sys.argv[2])
-PY
-	echo "$orig_sha256  $dir/$orig.part" | sha256sum -c --quiet - ||
-		die "$orig: SHA-256 differs from the one qemu_$qemu_deb.dsc lists"
+	fetch_checked "$pool/$orig" "$dir/$orig" "$orig_sha256"
 	mkdir -p "$dir/qemu-7.2"
-	tar -xJf "$dir/$orig.part" -O qemu-7.2.0/include/qemu/qemu-plugin.h >"$header.tmp" ||
+	tar -xJf "$dir/$orig" -O qemu-7.2.0/include/qemu/qemu-plugin.h >"$header.tmp" ||
 		die "$orig has no qemu-7.2.0/include/qemu/qemu-plugin.h"
 	mv "$header.tmp" "$header"
-	rm -f "$dir/$orig.part"
+	rm -f "$dir/$orig"
 fi
 src=$TOP/scripts/profile/insn_profile.c
 so=$dir/insn_profile-$(cat "$src" "$header" | sha1sum | cut -c1-12).so

@@ -54,10 +54,7 @@ for arch in $arches; do
 	arch_setup "$arch"
 	prog=$results/$arch.programs
 	mkdir -p "$prog"
-	flags=$(static_flags) || exit
-	mapfile -t sysflags <<<"$flags"
-	"${CROSS}gcc" -O2 -Wall -Werror -o "$prog/profile_ops" "$TOP/scripts/profile/profile_ops.c" \
-		"${sysflags[@]}" -luring || die "building scripts/profile/profile_ops.c for $arch failed"
+	build_guest_program scripts/profile/profile_ops.c "$prog/profile_ops" -luring
 	fio=$("$TOP/scripts/profile/build-fio.sh" "$arch") || exit
 	cp "$fio" "$prog/fio"
 	for base in $bases; do

@@ -42,11 +42,7 @@ for arch in ${IPI_FP_RACE_ARCHES:-ppc64le x86_64}; do
 			"$TOP/scripts/build-kernel.sh" "$arch" "$tree")
 		prog=$results/$id.programs
 		mkdir -p "$prog"
-		flags=$(static_flags) || exit
-		mapfile -t sysflags <<<"$flags"
-		"${CROSS}gcc" -O2 -Wall -o "$prog/dio_fork_race" "$TOP/scripts/virtio-rates/dio_fork_race.c" \
-			"${sysflags[@]}" -luring -lpthread ||
-			die "building scripts/virtio-rates/dio_fork_race.c for $arch failed"
+		build_guest_program scripts/virtio-rates/dio_fork_race.c "$prog/dio_fork_race" -luring -lpthread
 		"$TOP/scripts/make-initramfs.sh" "$arch" "$prog" "$results/$id.cpio.gz" \
 			"$TOP/scripts/virtio-rates/guest-init.sh"
 		log "booting $id ($rounds rounds per filesystem and issuer)"
