@@ -236,15 +236,15 @@ def fio_spread(boots):
     return d
 
 
-def fio_table(a_boots, b_boots):
+def fio_table(label, a_boots, b_boots):
     """fio's rows: mean latency per I/O of A and B (ns; instructions under
     the instruction-count clock), B/A - 1 and the A/A noise."""
     out = {}
     jobs = sorted(set().union(*a_boots, *b_boots)) if a_boots and b_boots else []
     if not jobs:
         return out
-    print(f'\nfio 3.33, 4 KiB, queue depth 1: mean latency per I/O (ns = instructions), '
-          f'{len(a_boots)} and {len(b_boots)} boots')
+    print(f'\n{label}: fio 3.33, 4 KiB, queue depth 1, mean latency per I/O (ns = '
+          f'instructions), unpatched (A) and patched (B), {len(a_boots)} and {len(b_boots)} boots')
     print(f'{"job":<28} {"A":>10} {"B":>10} {"B/A":>9} {"A/A noise":>9}')
     for job in jobs:
         a = [b[job] for b in a_boots if b.get(job)]
@@ -333,7 +333,8 @@ def main():
                 mark = '' if abs(f['delta']) > f['noise'] else '  (within A/A)'
                 print(f'  {f["function"]:<40} {f["a"]:9.1f} {f["b"]:9.1f} '
                       f'{f["delta"]:+8.1f} {f["noise"]:6.1f}{mark}')
-        fio = fio_table(fio_data[(arch, base)]['unpatched'], fio_data[(arch, base)]['patched'])
+        fio = fio_table(f'{arch} {base}', fio_data[(arch, base)]['unpatched'],
+                        fio_data[(arch, base)]['patched'])
         report[f'{arch} {base}'] = {'rows': rows, 'fio': fio}
     if args.json:
         with open(args.json, 'w') as f:
