@@ -84,7 +84,30 @@ if [ -n "${KSRC:-}" ]; then
 		src_commit=$(import_tree "$KSRC")
 	fi
 	log "KSRC is Linux $ver"
+elif [[ $source == orig:* ]]; then
+	# kernel.org's release as Debian's archive keeps it: the orig tarball
+	# of Debian's linux source package, which is the release less the
+	# Files-Excluded of the package's debian/copyright (genorig.py).
+	IFS=: read -r _ ver sha <<<"$source"
+	[ -n "$ver" ] && [ ${#sha} = 64 ] || die "base $name: source '$source' is not orig:VERSION:SHA256"
+	key=kernel.org-$ver
+	src_commit=$(g rev-parse -q --verify "refs/sources/$key" || true)
+	if [ -z "$src_commit" ]; then
+		mkdir -p "$CACHE/downloads"
+		tarball=$CACHE/downloads/linux_$ver.orig.tar.xz
+		fetch_checked "${IPI_FP_DEBIAN_MIRROR:-http://deb.debian.org/debian}/pool/main/l/linux/linux_$ver.orig.tar.xz" "$tarball" "$sha"
+		log "unpacking $tarball"
+		tmp=$(mktemp -d "$CACHE/unpack.XXXXXX")
+		tar -C "$tmp" -xf "$tarball"
+		[ -d "$tmp/linux-$ver" ] || die "$tarball has no linux-$ver/ at its top"
+		check_branch "$(cat "$tmp/linux-$ver/Makefile")" "$tarball" >/dev/null
+		log "committing the base tree"
+		src_commit=$(import_tree "$tmp/linux-$ver" -f)
+		rm -rf "$tmp" "$tarball"
+		g update-ref "refs/sources/$key" "$src_commit"
+	fi
 else
+	[[ $source == apt:* ]] || die "base $name: source '$source' is neither apt:PACKAGE nor orig:VERSION:SHA256"
 	pkg=${source#apt:}
 	tarball=/usr/src/$pkg.tar.xz
 	# Key the import on the package version, so a Debian update re-imports.

@@ -129,8 +129,10 @@ fetch_checked() {
 	log "fetching $1"
 	python3 -c 'import sys, urllib.request; urllib.request.urlretrieve(sys.argv[1], sys.argv[2])' \
 		"$1" "$2.part" || die "cannot fetch $1"
-	echo "$3  $2.part" | sha256sum -c --quiet - ||
+	echo "$3  $2.part" | sha256sum -c --quiet - >/dev/null 2>&1 || {
+		rm -f "$2.part"
 		die "$1: SHA-256 differs from $3, the one its Debian .dsc lists"
+	}
 	mv "$2.part" "$2"
 }
 

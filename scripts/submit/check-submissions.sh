@@ -7,7 +7,8 @@
 #     other identity is in it;
 #   - 'git am' (plain, as a maintainer applies it) of the whole outbox onto
 #     a clean work tree of its base (the build gates' one, whose build
-#     directories git ignores) succeeds, and, for a submission whose
+#     directories git ignores) succeeds, and onto each base of its "also"
+#     column (kernel.org's 6.1.y release for the 6.1.y forms), and, for a submission whose
 #     mainline column names a fixture (ci/fixtures/NAME: mainline's files at
 #     their paths, SOURCE.md says which commit), onto a git tree of that
 #     fixture too;
@@ -101,7 +102,7 @@ if not re.fullmatch(r"commit ([0-9a-f]{40}|MAINLINE-COMMIT-ID) upstream\.", firs
 EOF
 }
 
-while IFS=$'\t' read -r name base _ send mainline; do
+while IFS=$'\t' read -r name base _ send mainline also; do
 	commit=$("$TOP/scripts/get-base.sh" "$base")
 	# The build gates' work tree of the base (submit/build-gates.sh resets it).
 	tree=$CACHE/trees/gate-$base
@@ -112,6 +113,16 @@ while IFS=$'\t' read -r name base _ send mainline; do
 	done
 	mapfile -t patches < <(printf '%s\n' "${mails[@]}" | grep -v '/0000-cover-letter\.patch$')
 	run "$name ($send): git am onto $base" git_am "$tree" "${patches[@]}"
+	for other in ${also//,/ }; do
+		[ "$other" != - ] || continue
+		tree=$CACHE/trees/gate-$other
+		checkout_tree "$tree" "$("$TOP/scripts/get-base.sh" "$other")"
+		run "$name ($send): git am onto $other" git_am "$tree" "${patches[@]}"
+		mapfile -t files < <(sed -n 's|^+++ b/||p' "${patches[@]}" | sort -u)
+		differ=$(git --git-dir="$CACHE/linux.git" diff --name-only "base/$base" "base/$other" -- "${files[@]}" | paste -sd' ')
+		echo "note    $name: of the ${#files[@]} files it changes, those that differ between $base and $other: ${differ:-none}"
+	done
+	tree=$CACHE/trees/gate-$base
 	if [ "${mainline:--}" != - ]; then
 		run "$name ($send): git am onto the mainline fixture $mainline" \
 			git_am "$(fixture_tree "$mainline")" "${patches[@]}"
