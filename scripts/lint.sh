@@ -42,6 +42,8 @@ submission_dirs() {
 series_patches() {
 	{
 		grep -hv '^#' "$TOP"/ci/series-*.y | grep '^patches/'
+		# the 5905afc2c7bb backport, a variant of its own (make blk-map-leak)
+		"$TOP/scripts/variant-patches.sh" 6.1.192 blk-map-backport | sed "s|^$TOP/||"
 		# the powerpc and mm tests, built on 6.12.117's selftests with them
 		for sub in $(sed -n 's/^proposed="\(.*\)"$/\1/p' "$TOP/scripts/upstream-math/build.sh" \
 			"$TOP/scripts/upstream-mm/build.sh"); do
@@ -51,7 +53,7 @@ series_patches() {
 }
 run "patches/submissions.tsv lists every directory under patches/" \
 	diff <(submission_dirs) <(cd "$TOP/patches" && find . -mindepth 1 -maxdepth 1 -type d | sed 's|^\./||' | sort)
-run "ci/series-*.y, upstream-math/build.sh and upstream-mm/build.sh (the harness) apply every patch under patches/" \
+run "ci/series-*.y, variant-patches.sh blk-map-backport, upstream-math/build.sh and upstream-mm/build.sh (the harness) apply every patch under patches/" \
 	diff <(series_patches) <(cd "$TOP" && ls patches/*/*.patch | sort)
 # cover_letter_or_notes DIR: a cover letter, or one patch with notes below
 # its '---' (what send-prep.sh sends in place of a cover letter).

@@ -6,8 +6,9 @@
 #   patched-debug   the whole series; the kernel adds kconfig/debug.config
 #   control-lwsync  the selftest patches plus the barrier-before-IPI patch
 #                   proposed on linuxppc-dev (negative control)
-#   blk-map-backport the selftest patches plus the 6.1.y form of upstream
-#                   5905afc2c7bb (ci/fixtures/; make blk-map-leak)
+#   blk-map-backport the selftest patches plus the 6.1.y backport of upstream
+#                   5905afc2c7bb (patches/blk-map-same-page-6.1.y/; make
+#                   blk-map-leak)
 # A variant may end in a boot suffix (-physflat or -noisy, see
 # scripts/run-matrix.sh): it applies the patches of the variant without it.
 # shellcheck source=scripts/lib.sh
@@ -39,7 +40,7 @@ control-lwsync)
 	;;
 blk-map-backport)
 	selftests
-	echo "$TOP/ci/fixtures/blk-map-same-page-5905afc2c7bb-6.1.y.diff"
+	ls "$TOP"/patches/blk-map-same-page-6.1.y/[0-9][0-9][0-9][0-9]-*.patch
 	;;
 *) die "unknown variant '$variant' (unpatched, patched, patched-debug, control-lwsync, blk-map-backport; optionally -physflat or -noisy)" ;;
 esac

@@ -39,9 +39,24 @@ grep -qx -- '--suppress-cc=bodycc' "$TMP"/outbox/x86-apic-icr/send-options ||
 HOME=$TMP GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=$TMP/gitconfig XDG_CONFIG_HOME=$TMP \
 	expect_fail 'marked .after-mainline.' "$TOP/scripts/submit/send-prep.sh" -o "$TMP/outbox" x86-apic-icr-6.1.y
 
-# The repository's patches carry no From: or Signed-off-by: of their own.
-if grep -rlE '^(From|Signed-off-by): ' "$TOP"/patches/*/*.patch "$TOP"/ci/fixtures "$TOP"/ci/controls; then
-	echo "the files above carry an identity"
-	exit 1
-fi
-echo "identity from git config only; refused without one"
+# The repository's patches carry no From: or Signed-off-by: of their own,
+# except a backport of an upstream commit ("commit <id> upstream."), which
+# keeps its upstream author and sign-offs.
+for f in $(grep -rlE '^(From|Signed-off-by): ' "$TOP"/patches/*/*.patch "$TOP"/ci/fixtures "$TOP"/ci/controls); do
+	grep -qE '^commit [0-9a-f]{40} upstream\.$' "$f" ||
+		{ echo "$f carries an identity and is not a backport of an upstream commit"; exit 1; }
+done
+
+# A backport: From: is the sender, the body's From: the upstream author,
+# the last Signed-off-by the sender's.
+HOME=$TMP GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=$TMP/gitconfig XDG_CONFIG_HOME=$TMP \
+	"$TOP/scripts/submit/send-prep.sh" -o "$TMP/outbox" blk-map-same-page-6.1.y >/dev/null 2>&1
+m=$(ls "$TMP"/outbox/blk-map-same-page-6.1.y/0001-*.patch)
+[ "$(sed -n '/^$/q; s/^From: //p' "$m")" = "A Sender <a.sender@example.org>" ] ||
+	{ echo "backport: the mail is not From the sender"; exit 1; }
+[ "$(sed '1,/^$/d' "$m" | sed -n '1s/^From: //p')" = "$(sed -n '/^$/q; s/^From: //p' \
+	"$TOP"/patches/blk-map-same-page-6.1.y/0001-*.patch)" ] ||
+	{ echo "backport: the body's first line is not the upstream author's From:"; exit 1; }
+[ "$(grep '^Signed-off-by: ' "$m" | tail -n 1)" = "Signed-off-by: A Sender <a.sender@example.org>" ] ||
+	{ echo "backport: the last sign-off is not the sender's"; exit 1; }
+echo "identity from git config only; refused without one; a backport keeps its upstream author"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # blk-map-leak/run.sh: make blk-map-leak. The page reference 6.1.y's
 # bio_map_user_iov() keeps on a same-page merge, shown both ways: 6.1.192
-# (variant unpatched) and 6.1.192 with the 6.1.y form of upstream
-# 5905afc2c7bb (variant blk-map-backport, ci/fixtures/), each built with a
+# (variant unpatched) and 6.1.192 with the 6.1.y backport of upstream
+# 5905afc2c7bb (variant blk-map-backport, patches/blk-map-same-page-6.1.y/),
+# each built with a
 # scsi_debug disk (IPI_FP_BUILD_TAG=scsidebug, kconfig/scsi-debug.config),
 # on each architecture of IPI_FP_BLK_MAP_ARCHES (default "x86_64
 # ppc64le"). The guest (blk-map-leak/guest-init.sh) runs

@@ -9,7 +9,10 @@
 # from that person's 'git config user.name' and 'user.email' at this moment
 # and refuses to run without them. For each submission it commits the
 # patches on its base (scripts/get-base.sh) with that identity as author
-# and committer and a Signed-off-by trailer, then runs 'git format-patch
+# and committer and a Signed-off-by trailer (a backport of an upstream
+# commit, whose stored file keeps the upstream From: and Date:, keeps its
+# author: the mail is From: the sender, with the author's From: first in
+# the body, as 'git format-patch --from' writes it), then runs 'git format-patch
 # --cover-letter' (subject "[PREFIX n/N]", the cover letter from
 # patches/NAME/cover-letter; a single patch without one goes as "[PREFIX]"
 # with the notes below its '---' kept) with To/Cc from scripts/get_maintainer.pl of
@@ -18,7 +21,8 @@
 # backport too; maintainers To, the rest Cc) plus the fixed
 # additions in patches/NAME/recipients, each of which states its reason
 # there; a "suppress-cc: WHAT" line there becomes 'git send-email
-# --suppress-cc=WHAT' in the printed command (OUTBOX/NAME/send-options).
+# --suppress-cc=WHAT' in the printed command (OUTBOX/NAME/send-options),
+# an "in-reply-to: MESSAGE-ID" line '--in-reply-to=MESSAGE-ID'.
 # OUTBOX/NAME/recipients.txt keeps what get_maintainer.pl printed.
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -111,7 +115,22 @@ print(mail.get_payload().split("\n---\n", 1)[0].strip("\n"))
 EOF
 		git interpret-trailers --in-place --if-exists addIfDifferent \
 			--trailer "Signed-off-by: $sender" "$msg"
-		head=$(g commit-tree -p "$head" -F "$msg" "$(GIT_INDEX_FILE=$idx g write-tree)")
+		# A backport keeps its upstream author: a patch under patches/
+		# with From: and Date: (only a backport has them) is committed
+		# as theirs, and format-patch's --from below puts the sender in
+		# the mail's From: and the author in the body's.
+		author=()
+		if sed '/^$/q' "$p" | grep -q '^From: '; then
+			mapfile -t author < <(python3 -c '
+import email, email.utils, sys
+mail = email.message_from_string(open(sys.argv[1]).read())
+name, addr = email.utils.parseaddr(mail["From"])
+date = mail["Date"]
+print(f"GIT_AUTHOR_NAME={name}\nGIT_AUTHOR_EMAIL={addr}\nGIT_AUTHOR_DATE={date}")
+' "$p")
+		fi
+		head=$(env "${author[@]}" git --git-dir="$REPO" commit-tree -p "$head" -F "$msg" \
+			"$(GIT_INDEX_FILE=$idx g write-tree)")
 	done
 	rm -f "$idx"
 
@@ -138,21 +157,22 @@ EOF
 		"to: "*) to+=("${line#to: }") ;;
 		"cc: "*) cc+=("${line#cc: }") ;;
 		"suppress-cc: "*) send_opts+=("--suppress-cc=${line#suppress-cc: }") ;;
+		"in-reply-to: "*) send_opts+=("--in-reply-to=${line#in-reply-to: }") ;;
 		"cc-maintainers-of: "*)
 			while IFS= read -r m; do cc+=("$(addr_of "$m")"); done < <(get_maintainer "$tree" -f "${line#cc-maintainers-of: }")
 			;;
-		*) die "patches/$name/recipients: cannot read '$line' (to:, cc:, cc-maintainers-of: or suppress-cc:)" ;;
+		*) die "patches/$name/recipients: cannot read '$line' (to:, cc:, cc-maintainers-of:, suppress-cc: or in-reply-to:)" ;;
 		esac
 	done <"$dir/recipients"
 	# Each address once, To before Cc.
 	mapfile -t to < <(printf '%s\n' "${to[@]}" | awk '!seen[$0]++')
 	mapfile -t cc < <(printf '%s\n' "${cc[@]}" | awk 'NR == FNR { t[$0] = 1; next } !t[$0] && !seen[$0]++' <(printf '%s\n' "${to[@]}") -)
-	args=(--subject-prefix="$prefix" --no-signature -o "$out")
+	args=(--subject-prefix="$prefix" --no-signature --from="$sender" -o "$out")
 	[ -z "$cover_letter" ] || args+=(--cover-letter --numbered)
 	for a in "${to[@]}"; do args+=(--to="$a"); done
 	for a in "${cc[@]}"; do args+=(--cc="$a"); done
 	g format-patch -q "${args[@]}" "$base_commit..$head"
-	# Options 'git send-email' needs (recipients: suppress-cc:).
+	# Options 'git send-email' needs (recipients: suppress-cc:, in-reply-to:).
 	for o in "${send_opts[@]}"; do echo "$o"; done >"$out/send-options"
 	if [ -z "$cover_letter" ]; then
 		# The notes below the patch's '---', which format-patch drops.
