@@ -149,8 +149,9 @@ while IFS=$'\t' read -r name base _ send mainline also; do
 	for m in "${patches[@]}"; do
 		# A held stable form, or a backport (an in-body From: of the
 		# upstream author), starts with "commit <id> upstream.".
-		[ "$send" = now ] && ! grep -q '^From: ' <(sed '1,/^$/d' "$m") ||
+		if [ "$send" != now ] || grep -q '^From: ' <(sed '1,/^$/d' "$m"); then
 			run "$name/$(basename "$m"): stable form's 'commit <id> upstream.' line" stable_header "$m"
+		fi
 		run "$name/$(basename "$m"): checkpatch --strict ($base tree)" checkpatch "$tree" "$m"
 	done
 done < <(grep -v '^#' "$table")
