@@ -3,7 +3,7 @@
 # sends) at several points of its run, in an x86_64 6.1.192 guest
 # (scripts/guest/kill-check.sh in place of run_kselftest.sh): each must
 # die of the signal and leave nothing behind (mounts, temporary
-# directories, a connected nbd device, the module, vm.nr_hugepages, THP).
+# directories, a connected nbd device, a null_blk device, the module, vm.nr_hugepages, THP).
 # shellcheck source=ci/tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 

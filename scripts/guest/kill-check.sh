@@ -3,7 +3,8 @@
 # run_kselftest.sh. Starts each ipi_fp program, kills it with SIGTERM (what
 # the kselftest timeout sends) at several points of its run, and checks
 # that it died of the signal and left nothing behind: no mount under /tmp,
-# no temporary directory, no connected nbd device, no loaded ipi_fp_icr,
+# no temporary directory, no connected nbd device, no null_blk device of
+# its own, no loaded ipi_fp_icr,
 # vm.nr_hugepages and THP as before. Prints KTAP: one case per kill, named
 # kill_PROG_after_LINE, with the last case the program finished before it.
 
@@ -19,7 +20,7 @@ leftovers() {
 	echo "THP $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)"
 	echo "khugepaged $(cat /sys/kernel/mm/transparent_hugepage/khugepaged/scan_sleep_millisecs 2>/dev/null)"
 	grep ' configfs ' /proc/mounts
-	ls -d /sys/kernel/config/nullb/ipi_fp_cost_* 2>/dev/null
+	ls -d /sys/kernel/config/nullb/ipi_fp_cost_* /sys/kernel/config/nullb/ipi_fp_odirect_* 2>/dev/null
 }
 
 # PROGRAM ARGS | WHEN: the kills. WHEN (grep -E) starts a line the program
@@ -27,7 +28,10 @@ leftovers() {
 # at once, so it lands in the program's next step whatever the host's
 # speed; the rounds make every step outlast the poll. odirect_fork is
 # killed in its raw-device small-page, THP, msdos file and ext4 file
-# cases (after the case before each), fpu_io_worker in its first rounds
+# cases (after the case before each) and, with one round per race case
+# to get there sooner, after its last release case (in the deferred
+# dirtying case, with its null_blk device, or in the held case after it:
+# a one-round case may end before the poll sees the line), fpu_io_worker in its first rounds
 # and icr_nested_ipi in its module's rounds (the signal waits for
 # finit_module() to return) and in the storm; cost once its null_blk
 # devices are made and once it has set THP to always.
@@ -35,6 +39,7 @@ kills='odirect_fork -r 20|(not )?ok 1 dio_
 odirect_fork -r 20|(not )?ok 5 dio_
 odirect_fork -r 20|(not )?ok 11 dio_
 odirect_fork -r 20|(not )?ok 15 dio_
+odirect_fork -r 1|(not )?ok 25 dio_
 fpu_io_worker -r 1000|# SSE
 icr_nested_ipi -r 3000|# loading ipi_fp_icr
 icr_nested_ipi -r 3000|(not )?ok 2 

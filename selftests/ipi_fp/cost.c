@@ -69,6 +69,7 @@
 #include "../kselftest.h"
 #include "ipi_fp_counts.h"
 #include "icr_module.h"
+#include "ipi_fp_nullb.h"
 
 #define MAX_REPS	32
 #define BLOCK		4096
@@ -96,24 +97,14 @@ static char self_dir[PATH_MAX];
  * that made the changes undoes them (fork rows' children inherit the
  * handlers).
  */
-#define CONFIGFS	"/sys/kernel/config"
-#define NULLB_DIR	CONFIGFS "/nullb"
 #define NULLB_MIB	"64"
-struct nullb {
-	const char *row;	/* the rows' name for it */
-	bool memory_backed;
-	char dir[96];		/* its configfs directory, once made */
-	char power[112];	/* dir/power */
-	char dev[32];		/* /dev/nullbN, once powered on */
-};
-
+/* The devices of the dio rows, by the rows' names for them. */
 static struct nullb nullbs[2] = {
-	{ .row = "ram", .memory_backed = true },
-	{ .row = "null", .memory_backed = false },
+	{ .name = "ram", .memory_backed = true },
+	{ .name = "null", .memory_backed = false },
 };
 
 static pid_t undo_pid;
-static bool mounted_configfs;
 static char thp_was[32], sleep_was[32];
 
 static long long now_ns(void)
@@ -141,17 +132,6 @@ static int pin_to_cpu(int cpu)
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
 	return sched_setaffinity(0, sizeof(set), &set);
-}
-
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY), ret;
-
-	if (fd < 0)
-		return -1;
-	ret = write(fd, s, strlen(s)) == (ssize_t)strlen(s) ? 0 : -1;
-	close(fd);
-	return ret;
 }
 
 /*
@@ -184,9 +164,9 @@ static void read_setting(const char *path, char *buf, size_t len)
 static void undo_thp(void)
 {
 	if (thp_was[0])
-		write_file(THP_CONTROL, thp_was);
+		sysfs_write(THP_CONTROL, thp_was);
 	if (sleep_was[0])
-		write_file(KHUGEPAGED_SLEEP, sleep_was);
+		sysfs_write(KHUGEPAGED_SLEEP, sleep_was);
 	thp_was[0] = '\0';
 	sleep_was[0] = '\0';
 }
@@ -201,15 +181,9 @@ static void undo(void)
 
 	if (getpid() != undo_pid)
 		return;
-	for (i = 0; i < 2; i++) {
-		if (!nullbs[i].dir[0])
-			continue;
-		write_file(nullbs[i].power, "0");
-		rmdir(nullbs[i].dir);
-		nullbs[i].dir[0] = '\0';
-	}
-	if (mounted_configfs && !umount(CONFIGFS))
-		mounted_configfs = false;
+	for (i = 0; i < 2; i++)
+		nullb_remove(&nullbs[i]);
+	nullb_umount_configfs();
 	undo_thp();
 }
 
@@ -220,69 +194,20 @@ static void undo_and_die(int sig)
 	raise(sig);
 }
 
-/* A configfs attribute of n: dir/attr = value. */
-static int nullb_set(struct nullb *n, const char *attr, const char *value)
-{
-	char path[160];
-
-	snprintf(path, sizeof(path), "%s/%s", n->dir, attr);
-	return write_file(path, value);
-}
-
 /*
- * Make the two null_blk devices (NULLB_MIB MiB, 4 KiB blocks) through
- * configfs. On failure *why says what is missing; undo() removes what
- * was made.
+ * Make the two null_blk devices (NULLB_MIB MiB, 4 KiB blocks). On failure
+ * *why says what is missing; undo() removes what was made.
  */
 static int make_nullbs(const char **why)
 {
-	char path[160], index[16] = "";
-	struct stat st;
-	FILE *f;
 	int i;
 
-	if (access(NULLB_DIR, F_OK) && !mount("configfs", CONFIGFS, "configfs", 0, NULL))
-		mounted_configfs = true;
-	if (access(NULLB_DIR, W_OK)) {
-		*why = "no null_blk configfs (needs BLK_DEV_NULL_BLK, CONFIGFS_FS and root)";
-		return -1;
-	}
 	for (i = 0; i < 2; i++) {
 		struct nullb *n = &nullbs[i];
 
-		snprintf(n->dir, sizeof(n->dir), "%s/ipi_fp_cost_%s_%d",
-			 NULLB_DIR, n->row, (int)getpid());
-		if (mkdir(n->dir, 0755)) {
-			n->dir[0] = '\0';
-			*why = "cannot make a null_blk device in " NULLB_DIR;
+		if (nullb_make(n, "ipi_fp_cost", NULLB_MIB, why))
 			return -1;
-		}
-		snprintf(n->power, sizeof(n->power), "%s/power", n->dir);
-		if (nullb_set(n, "size", NULLB_MIB) ||
-		    nullb_set(n, "blocksize", "4096") ||
-		    nullb_set(n, "memory_backed", n->memory_backed ? "1" : "0") ||
-		    write_file(n->power, "1")) {
-			*why = "cannot set up a null_blk device through configfs";
-			return -1;
-		}
-		snprintf(path, sizeof(path), "%s/index", n->dir);
-		f = fopen(path, "r");
-		if (!f || !fgets(index, sizeof(index), f)) {
-			if (f)
-				fclose(f);
-			*why = "a null_blk device has no index";
-			return -1;
-		}
-		fclose(f);
-		/* 6.1 and later name the disk after its configfs directory. */
-		snprintf(n->dev, sizeof(n->dev), "/dev/%s", strrchr(n->dir, '/') + 1);
-		if (stat(n->dev, &st) || !S_ISBLK(st.st_mode))
-			snprintf(n->dev, sizeof(n->dev), "/dev/nullb%d", atoi(index));
-		if (stat(n->dev, &st) || !S_ISBLK(st.st_mode)) {
-			*why = "a null_blk device made through configfs has no /dev node";
-			return -1;
-		}
-		ksft_print_msg("%s: null_blk %s, " NULLB_MIB " MiB%s\n", n->row,
+		ksft_print_msg("%s: null_blk %s, " NULLB_MIB " MiB%s\n", n->name,
 			       n->dev, n->memory_backed ? ", memory backed" : "");
 	}
 	return 0;
@@ -419,10 +344,10 @@ static int fork_cost(void)
 	read_setting(THP_CONTROL, thp_was, sizeof(thp_was));
 	read_setting(KHUGEPAGED_SLEEP, sleep_was, sizeof(sleep_was));
 	/* khugepaged's scans would land in the timed forks now and then. */
-	if (write_file(KHUGEPAGED_SLEEP, "3600000"))
+	if (sysfs_write(KHUGEPAGED_SLEEP, "3600000"))
 		ksft_print_msg("%s: cannot quiet khugepaged\n", KHUGEPAGED_SLEEP);
 	for (t = 0; t < 2 && !ret; t++) {
-		if (write_file(THP_CONTROL, thp[t])) {
+		if (sysfs_write(THP_CONTROL, thp[t])) {
 			ksft_print_msg("%s: cannot set %s\n", THP_CONTROL, thp[t]);
 			ret = -1;
 			break;
@@ -528,7 +453,7 @@ static int dio_row(const struct nullb *dev, bool write, int nthr)
 		return -1;
 	}
 	snprintf(row, sizeof(row), "dio_4k_%s_%s_%dthr",
-		 write ? "write" : "read", dev->row, nthr);
+		 write ? "write" : "read", dev->name, nthr);
 	print_row(row, "ns/request", v);
 	return 0;
 }

@@ -69,6 +69,8 @@
  * (EFAULT after pages were taken), a write from the shared zero page and
  * a non-blocking (RWF_NOWAIT) read of one sector into each of 257 pages,
  * which fails with EAGAIN after the first bio's pages were taken.
+ * One more reads into a page that is clean when the read completes, the
+ * deferred dirtying path (run_deferred_dirty_case()).
  * Two more hold a read at the server while its buffer's mapping goes
  * away: munmap() of the buffer, and exit() of a child that issued the
  * read with Linux AIO. The read must complete and release every pin; the
@@ -85,6 +87,7 @@
 #define LOCAL_CONFIG_HAVE_LIBURING 1
 #endif
 #include "dio_fork.h"
+#include "ipi_fp_nullb.h"
 
 #define DEFAULT_ROUNDS		20
 #define FAT_SIZE		(1024 * 1024)	/* what the FAT covers */
@@ -926,6 +929,149 @@ static void run_release_case(struct device *dev, enum release_case rc)
 }
 
 /*
+ * The deferred dirtying case: a read whose page is clean when the read
+ * completes. A direct read into user memory marks its pages dirty when it
+ * is submitted (bio_set_pages_dirty()), and on completion the async block
+ * path (bio_check_pages_dirty()) releases them at once only if they are
+ * all still dirty; otherwise it hands the bio to a work item,
+ * bio_dirty_fn(), which dirties the pages again and only then releases
+ * them: the release path a plain completion does not take. The buffer
+ * here is one page of a MAP_SHARED mapping of a null_blk device of the
+ * test's own (its page cache: a page that writeback can clean). The read,
+ * by Linux AIO on the raw NBD device, is held at the server; meanwhile
+ * msync(MS_SYNC) writes the page back, so it is clean (smaps: no dirty
+ * kB) when the server answers. Afterwards the page must hold the reply,
+ * be dirty again although nothing in user space wrote to it (what only
+ * bio_dirty_fn() does: the evidence that it ran), and, once it has run,
+ * hold no pin: the FOLL_PIN counters are back where they were (the frame
+ * check cannot judge a shared mapping: fork() never copies its pages).
+ */
+#define DIRTY_CASE "dio_release_deferred_dirtying_bdev_aio"
+
+static struct nullb dirty_nullb = { .name = "dirty" };
+
+/* Shared_Dirty + Private_Dirty of the mapping at addr, kB; -1 if unknown. */
+static long mapping_dirty_kb(const void *addr)
+{
+	unsigned long from, to;
+	char line[256];
+	long kb, dirty = -1;
+	bool in = false;
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		/* A mapping's first line: "FROM-TO perms offset dev inode ..." */
+		if (sscanf(line, "%lx-%lx ", &from, &to) == 2) {
+			if (in)
+				break;
+			in = from == (unsigned long)addr;
+			if (in)
+				dirty = 0;
+			continue;
+		}
+		if (in && (sscanf(line, "Shared_Dirty: %ld kB", &kb) == 1 ||
+			   sscanf(line, "Private_Dirty: %ld kB", &kb) == 1))
+			dirty += kb;
+	}
+	fclose(f);
+	return dirty;
+}
+
+/* The mapping at addr dirty again within PIN_RELEASE_WAIT_MS: its kB. */
+static long wait_mapping_dirty(const void *addr)
+{
+	struct timespec ms = { .tv_nsec = 1000000 };
+	long kb = -1;
+	int i;
+
+	for (i = 0; i < PIN_RELEASE_WAIT_MS; i++) {
+		kb = mapping_dirty_kb(addr);
+		if (kb != 0)
+			break;
+		nanosleep(&ms, NULL);
+	}
+	return kb;
+}
+
+static void run_deferred_dirty_case(void)
+{
+	struct ipi_fp_counts c = { .kind = "check", .requested = 1 };
+	struct issue io = { .how = LINUX_AIO };
+	long clean_kb = -1, dirty_kb = -1;
+	unsigned char pattern = 0x4d;
+	const char *no_dev = NULL;
+	unsigned char *map = MAP_FAILED;
+	char why[192] = "";
+	struct pins before;
+	int nfd = -1, leaks = 0;
+	ssize_t res = -1;
+	size_t got = 0;
+
+	if (nullb_make(&dirty_nullb, "ipi_fp_odirect", "4", &no_dev)) {
+		nullb_remove(&dirty_nullb);
+		case_skip(DIRTY_CASE, no_dev);
+		return;
+	}
+	nfd = open(dirty_nullb.dev, O_RDWR);
+	if (nfd >= 0)
+		map = mmap(NULL, page_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			   nfd, 0);
+	io.fd = open(nbd_dev, O_RDONLY | O_DIRECT);
+	if (map == MAP_FAILED || io.fd < 0 ||
+	    issue_setup(&io, why, sizeof(why)) != KSFT_PASS) {
+		ksft_print_msg("%s: %s: %s%s%s\n", DIRTY_CASE, dirty_nullb.dev,
+			       strerror(errno), why[0] ? ", " : "", why);
+		c.errors = 1;
+		goto out;
+	}
+	memset(map, FILL, page_size);
+	io.buf = map;
+	io.offset = RAW_OFFSET;
+	io.dev_offset = RAW_OFFSET;
+	pins_read_start(&before);
+	server_arm(io.dev_offset, pattern);
+	if (issue_start(&io) || !server_wait_held()) {
+		ksft_print_msg("%s: the read did not reach the server\n",
+			       DIRTY_CASE);
+		c.errors = 1;
+		goto out;
+	}
+	/* The read's page is pinned and dirty: write it back now. */
+	if (msync(map, page_size, MS_SYNC))
+		ksft_print_msg("%s: msync: %s\n", DIRTY_CASE, strerror(errno));
+	clean_kb = mapping_dirty_kb(map);
+	server_release();
+	res = issue_wait(&io);
+	got = count_bytes(map, DIO_LEN, pattern, true);
+	dirty_kb = wait_mapping_dirty(map);
+	c.rounds = 1;
+	c.window = 1;
+	ksft_print_msg("%s: returned %zd, %zu of %d bytes read, dirty %ld kB before the reply and %ld kB after\n",
+		       DIRTY_CASE, res, got, DIO_LEN, clean_kb, dirty_kb);
+	/* Without a clean page at completion the case tests nothing. */
+	if (res != DIO_LEN || clean_kb != 0 || dirty_kb < 0)
+		c.errors = 1;
+	else
+		c.bad = got != DIO_LEN || dirty_kb == 0;
+	leaks = print_counts(DIRTY_CASE, &c, &before, 0, -1, -1);
+out:
+	if (io.fd >= 0) {
+		issue_teardown(&io);
+		close(io.fd);
+	}
+	if (map != MAP_FAILED)
+		munmap(map, page_size);
+	if (nfd >= 0)
+		close(nfd);
+	nullb_remove(&dirty_nullb);
+	if (c.errors && !c.rounds)
+		ipi_fp_print_counts(DIRTY_CASE, &c, "");
+	ksft_test_result(!c.errors && !c.bad && !leaks, "%s\n", DIRTY_CASE);
+}
+
+/*
  * The write case: the same fork() during an O_DIRECT write. The parent
  * writes WRITE_LEN bytes of its buffer to the device from a thread; the
  * server holds the request after its header, so most of the data is still
@@ -1454,6 +1600,8 @@ static void undo_and_die(int sig)
 			rmdir(kill_dev->mnt);
 		}
 		ioctl(kill_dev->nbd.fd, NBD_DISCONNECT);
+		nullb_remove(&dirty_nullb);
+		nullb_umount_configfs();
 		fd = kill_hugepages[0] ? open("/proc/sys/vm/nr_hugepages", O_WRONLY) : -1;
 		if (fd >= 0) {
 			n = write(fd, kill_hugepages, strlen(kill_hugepages));
@@ -1504,7 +1652,7 @@ int main(int argc, char **argv)
 			}
 
 	ksft_print_header();
-	ksft_set_plan(nr_cases + 1 + NR_RELEASE_CASES + NR_HELD_CASES + 1);
+	ksft_set_plan(nr_cases + 1 + NR_RELEASE_CASES + 1 + NR_HELD_CASES + 1);
 	ksft_print_msg("%d rounds per case, page %zu, THP %zu, hugetlb %zu bytes\n",
 		       rounds, page_size, thp_size, hpage_size);
 
@@ -1515,10 +1663,13 @@ int main(int argc, char **argv)
 			const char *name = FRAME_CONTROL;
 
 			if (i == 0) {
-				if (ret == KSFT_SKIP)
+				if (ret == KSFT_SKIP) {
 					case_skip(WRITE_CASE, why);
-				else
+					case_skip(DIRTY_CASE, why);
+				} else {
 					case_fail(WRITE_CASE, why);
+					case_fail(DIRTY_CASE, why);
+				}
 			}
 			if (i < nr_cases)
 				name = cases[i].name;
@@ -1558,6 +1709,7 @@ int main(int argc, char **argv)
 	run_write_case(rounds);
 	for (i = 0; i < NR_RELEASE_CASES; i++)
 		run_release_case(&dev, i);
+	run_deferred_dirty_case();
 	for (i = 0; i < NR_HELD_CASES; i++)
 		run_held_case(i);
 	run_frame_check_control();
@@ -1571,5 +1723,6 @@ int main(int argc, char **argv)
 		rmdir(dev.mnt);
 	}
 	nbd_stop(&dev.nbd);
+	nullb_umount_configfs();
 	ksft_finished();
 }
