@@ -4,7 +4,8 @@
 # cell, with the harness's kernel and selftests): never PASS, never FAIL.
 #   fpu_io_worker -M no-worker:        no io-wq worker is ever created
 #   odirect_fork -M no-hold:           the NBD server answers at once (the
-#                                      race cases and the held cases)
+#                                      race cases, the held cases and the
+#                                      deferred dirtying case)
 #   icr_nested_ipi -M no-nested-send:  the #DB handler sends nothing
 #   icr_nested_ipi -M late-nested-send: the nested send comes after the ICR write
 # shellcheck source=ci/tests/lib.sh
@@ -40,6 +41,9 @@ print('the write case ERROR:', r['why'][w])
 held = [c for c in r['cases'] if c.endswith('_while_held_bdev')]
 assert len(held) == 2 and all(r['cases'][c] == 'ERROR' for c in held), r['cases']
 print('both held cases ERROR:', r['why'][held[0]])
+d = 'odirect_fork.dio_release_deferred_dirtying_bdev_aio'
+assert r['cases'][d] == 'ERROR', (r['cases'][d], r['why'].get(d))
+print('the deferred dirtying case ERROR:', r['why'][d])
 PY
 mutated_boot broken2 'IPI_FP_ONLY=icr_nested_ipi KSELFTEST_ICR_NESTED_IPI_ARGS="-r20 -Mlate-nested-send"'
 expect_verdicts "$TMP/broken2.log" "$R=$W" "$S=$W"
