@@ -42,10 +42,10 @@ if [ -z "$full" ]; then
 fi
 suites=${IPI_FP_KERNEL_SUITES-$TOP/ci/kernel-suites.tsv}
 echo "check: the cells of ${IPI_FP_MATRIX#"$TOP"/}, the kernel-suite pairs of ${suites#"$TOP"/}${IPI_FP_SUITES_LEAVE_OUT:+ without $IPI_FP_SUITES_LEAVE_OUT}"
-# Disk first: a cold check fills about 21 GiB of $CACHE (the fresh clone
-# of the cold CI of 50a0210 held 19 GiB, its 11 kernel work trees 18 of
-# them; the kernel.org base's gate tree adds 1.5). Short of that, it would
-# fail half an hour in with "No space left on device"; refuse now.
+# Disk first: a cold check fills about 21 GiB of $CACHE (du of the fresh
+# clone's .cache after the cold CI of 7017b1f; 18 GiB of it the kernel work
+# trees). Short of that, it would fail half an hour in with "No space left
+# on device"; refuse now.
 need_gib=${IPI_FP_CHECK_DISK_GIB:-21}
 mkdir -p "$CACHE"
 have_kib=$(($(df -Pk "$CACHE" | awk 'NR == 2 { print $4 }') + $(du -sk "$CACHE" | cut -f1)))
