@@ -43,7 +43,7 @@ fi
 suites=${IPI_FP_KERNEL_SUITES-$TOP/ci/kernel-suites.tsv}
 echo "check: the cells of ${IPI_FP_MATRIX#"$TOP"/}, the kernel-suite pairs of ${suites#"$TOP"/}${IPI_FP_SUITES_LEAVE_OUT:+ without $IPI_FP_SUITES_LEAVE_OUT}"
 # Disk first: a cold check fills about 21 GiB of $CACHE (du of the fresh
-# clone's .cache after the cold CI of 7017b1f; 18 GiB of it the kernel work
+# clone's .cache after the cold CI of 7017b1f, most of it kernel work
 # trees). Short of that, it would fail half an hour in with "No space left
 # on device"; refuse now.
 need_gib=${IPI_FP_CHECK_DISK_GIB:-21}
