@@ -1049,7 +1049,7 @@ static void run_deferred_dirty_case(void)
 	c.rounds = 1;
 	/* The server's thread wrote srv.held before it answered. */
 	c.window = __atomic_load_n(&srv.held, __ATOMIC_ACQUIRE);
-	ksft_print_msg("%s: returned %zd, %zu of %d bytes read, dirty %ld kB before the reply and %ld kB after\n",
+	ksft_print_msg("%s: returned %zd, read %zu of %d, dirty kB %ld held, %ld after\n",
 		       DIRTY_CASE, res, got, DIO_LEN, clean_kb, dirty_kb);
 	/*
 	 * Without the read held across msync() and a clean page at
