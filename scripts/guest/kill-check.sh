@@ -28,10 +28,7 @@ leftovers() {
 # at once, so it lands in the program's next step whatever the host's
 # speed; the rounds make every step outlast the poll. odirect_fork is
 # killed in its raw-device small-page, THP, msdos file and ext4 file
-# cases (after the case before each) and, with one round per race case
-# to get there sooner, after its last release case (in the deferred
-# dirtying case, with its null_blk device, or in the held case after it:
-# a one-round case may end before the poll sees the line), fpu_io_worker in its first rounds
+# cases (after the case before each), fpu_io_worker in its first rounds
 # and icr_nested_ipi in its module's rounds (the signal waits for
 # finit_module() to return) and in the storm; cost once its null_blk
 # devices are made and once it has set THP to always.
@@ -39,7 +36,6 @@ kills='odirect_fork -r 20|(not )?ok 1 dio_
 odirect_fork -r 20|(not )?ok 5 dio_
 odirect_fork -r 20|(not )?ok 11 dio_
 odirect_fork -r 20|(not )?ok 15 dio_
-odirect_fork -r 1|(not )?ok 25 dio_
 fpu_io_worker -r 1000|# SSE
 icr_nested_ipi -r 3000|# loading ipi_fp_icr
 icr_nested_ipi -r 3000|(not )?ok 2 
