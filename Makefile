@@ -3,7 +3,7 @@
 ROUNDS ?= 1000
 ODIRECT_ROUNDS ?= 334
 
-.PHONY: help deps demo check rates cost profile real-client libuv-soak ltp-dio blk-map-leak held-soak virtio-rates evidence serial-parallel lint test patches send-prep gates lava lava-jobs clean
+.PHONY: help deps demo check rates cost profile real-client libuv-soak ltp-dio fstests blk-map-leak held-soak virtio-rates evidence serial-parallel lint test patches send-prep gates lava lava-jobs clean
 
 help:
 	@sed -n 's/^## //p' Makefile
@@ -89,6 +89,17 @@ libuv-soak:
 ltp-dio: deps
 	scripts/install-deps.sh ltp-dio
 	IPI_FP_LTP_PASSES=$${PASSES:-3} scripts/ltp-dio/run.sh
+
+## fstests  fstests' direct-I/O tests (XFSTESTS_SRC=DIR: an xfstests source
+##          tree or git directory; the generic tests that require O_DIRECT
+##          or AIO-DIO, SET=dio-quick (default: those also in the quick
+##          group) or dio) on ext2, vfat, ext4 and xfs, in x86_64 6.1.192
+##          guests with a Debian root file system, without and with the
+##          series side by side; each test's status per kernel, fails on a
+##          regression (not in make check: it takes hours)
+fstests: deps
+	scripts/install-deps.sh fstests
+	IPI_FP_FSTESTS_SET=$${SET:-dio-quick} scripts/fstests/run.sh
 
 ## blk-map-leak the page reference 6.1.y's bio_map_user_iov() keeps on a
 ##          same-page merge (SG_IO to a scsi_debug disk, ROUNDS (default

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# install-deps.sh [real-client|lava|libuv-soak|ltp-dio]: install everything the
+# install-deps.sh [real-client|fstests|lava|libuv-soak|ltp-dio]: install everything the
 # pipeline needs, with apt-get. Idempotent; it needs root only when
 # something is missing. 'real-client' adds what make real-client needs
 # besides (mmdebstrap and qemu-user for the ppc64el MariaDB root file
-# system, e2fsprogs for its image), 'lava' LAVA's dispatcher (lava-run)
+# system, e2fsprogs for its image), 'fstests' the same for make fstests'
+# root file system, 'lava' LAVA's dispatcher (lava-run)
 # for the LAVA boots (about 150 packages that the QEMU boots do not need),
 # 'libuv-soak' cmake for libuv's build, 'ltp-dio' autoconf, automake and
 # e2fsprogs for LTP's build and the guests' filesystems.
@@ -23,11 +24,11 @@ HOST_PKGS=(
 PPC_PKGS=(liburing-dev:ppc64el liburing2:ppc64el busybox-static:ppc64el)
 case "${1:-}" in
 '') ;;
-real-client) HOST_PKGS+=(mmdebstrap arch-test qemu-user-static binfmt-support e2fsprogs) ;;
+real-client | fstests) HOST_PKGS+=(mmdebstrap arch-test qemu-user-static binfmt-support e2fsprogs) ;;
 lava) HOST_PKGS+=(lava-dispatcher) ;;
 libuv-soak) HOST_PKGS+=(cmake) ;;
 ltp-dio) HOST_PKGS+=(autoconf automake e2fsprogs) ;;
-*) die "unknown argument '$1' (none, real-client, lava, libuv-soak or ltp-dio)" ;;
+*) die "unknown argument '$1' (none, real-client, fstests, lava, libuv-soak or ltp-dio)" ;;
 esac
 
 export DEBIAN_FRONTEND=noninteractive

@@ -136,6 +136,43 @@ fetch_checked() {
 	mv "$2.part" "$2"
 }
 
+# source_tree SRC MARKER WHAT: SRC is a source of WHAT (LTP, xfstests):
+# a work tree holding the file MARKER, or a git directory (a bare clone)
+# whose HEAD holds it. Sets SRC_ID (the git tree id of a clean work tree
+# or of HEAD, else a hash of the files), SRC_DESCRIBE (git describe, or
+# "work tree SRC") and SRC_GITDIR (the git directory, empty for a plain
+# work tree); source_export DIR then writes SRC's files into DIR.
+source_tree() {
+	local src=$1 marker=$2 what=$3
+	[ -d "$src" ] || die "$what source $src is not a directory"
+	SRC_PATH=$(cd "$src" && pwd) SRC_GITDIR=
+	if [ -f "$SRC_PATH/$marker" ]; then
+		if git -C "$SRC_PATH" rev-parse --git-dir >/dev/null 2>&1 &&
+			[ -z "$(git -C "$SRC_PATH" status --porcelain)" ]; then
+			SRC_ID=$(git -C "$SRC_PATH" rev-parse "HEAD^{tree}")
+			SRC_DESCRIBE=$(git -C "$SRC_PATH" describe --tags --always HEAD 2>/dev/null || echo "$SRC_ID")
+		else
+			SRC_ID=$(cd "$SRC_PATH" && find . -path ./.git -prune -o -type f -print0 |
+				sort -z | xargs -0 sha1sum | sha1sum | cut -c1-40)
+			SRC_DESCRIBE="work tree $SRC_PATH"
+		fi
+	elif git --git-dir="$SRC_PATH" cat-file -e "HEAD:$marker" 2>/dev/null; then
+		SRC_GITDIR=$SRC_PATH
+		SRC_ID=$(git --git-dir="$SRC_PATH" rev-parse "HEAD^{tree}")
+		SRC_DESCRIBE=$(git --git-dir="$SRC_PATH" describe --tags --always HEAD 2>/dev/null || echo "$SRC_ID")
+	else
+		die "$SRC_PATH is not a $what source tree or git directory (no $marker)"
+	fi
+}
+
+source_export() {
+	if [ -n "$SRC_GITDIR" ]; then
+		git --git-dir="$SRC_GITDIR" archive HEAD | tar -x -C "$1"
+	else
+		cp -a "$SRC_PATH/." "$1/"
+	fi
+}
+
 # build_guest_program SRC OUT [LIB...]: after arch_setup, compile the
 # guest program SRC (a path from the top of the project) static for ARCH
 # into OUT, with -O2 -Wall -Werror and the libraries LIB (-luring ...).

@@ -15,32 +15,14 @@ usage="usage: ltp-dio/build.sh ARCH SRC OUTDIR"
 arch_setup "${1:?$usage}"
 src=${2:?$usage}
 out=${3:?$usage}
-[ -d "$src" ] || die "LTP source $src is not a directory"
-src=$(cd "$src" && pwd)
 dio=testcases/kernel/io/direct_io
 progs=(dma_thread_diotest diotest1 diotest2 diotest3 diotest4 diotest5 diotest6)
 need_cmd autoconf autoconf
 need_cmd automake automake
 command -v "${CROSS}gcc" >/dev/null 2>&1 ||
 	die "compiler ${CROSS}gcc not found; install Debian package $CROSS_PKG ('make deps')"
-
-# export_tree DIR: SRC's files into DIR.
-if [ -f "$src/configure.ac" ] && [ -d "$src/$dio" ]; then
-	if git -C "$src" rev-parse --git-dir >/dev/null 2>&1 && [ -z "$(git -C "$src" status --porcelain)" ]; then
-		id=$(git -C "$src" rev-parse "HEAD^{tree}")
-		describe=$(git -C "$src" describe --tags --always HEAD 2>/dev/null || echo "$id")
-	else
-		id=$(cd "$src" && find . -path ./.git -prune -o -type f -print0 | sort -z | xargs -0 sha1sum | sha1sum | cut -c1-40)
-		describe="work tree $src"
-	fi
-	export_tree() { cp -a "$src/." "$1/"; }
-elif git --git-dir="$src" cat-file -e "HEAD:$dio/dma_thread_diotest.c" 2>/dev/null; then
-	id=$(git --git-dir="$src" rev-parse "HEAD^{tree}")
-	describe=$(git --git-dir="$src" describe --tags --always HEAD 2>/dev/null || echo "$id")
-	export_tree() { git --git-dir="$src" archive HEAD | tar -x -C "$1"; }
-else
-	die "$src is not an LTP source tree or git directory (no configure.ac and $dio); git clone https://github.com/linux-test-project/ltp"
-fi
+source_tree "$src" "$dio/dma_thread_diotest.c" LTP
+src=$SRC_PATH id=$SRC_ID describe=$SRC_DESCRIBE
 key=$( {
 	echo "$id"
 	"${CROSS}gcc" --version | head -n 1
@@ -51,7 +33,7 @@ if [ ! -f "$built/.done" ]; then
 	log "building LTP's direct-I/O programs for $ARCH_NAME (static) from $src ($describe)"
 	rm -rf "$built" "$built.src"
 	mkdir -p "$built" "$built.src"
-	export_tree "$built.src"
+	source_export "$built.src"
 	flags=$(static_flags) || exit
 	mapfile -t sysflags <<<"$flags"
 	cflags=(-O2) ldflags=()

@@ -1,6 +1,6 @@
 #!/bin/bash
-# real-client/guest-init.sh: PID 1 of a make real-client guest (real-client/boot-guest.sh
-# copies it into each boot's fresh disk as /ipi-fp-mtr-init). Mounts what
+# real-client/guest-init.sh: PID 1 of a make real-client guest (boot-rootfs-guest.sh
+# copies it into each boot's fresh disk as /ipi-fp-init). Mounts what
 # MariaDB's mysql-test-run needs, brings up lo, runs the reporter's case
 # (encryption.innodb_encryption, InnoDB on io_uring) IPI_FP_MTR_REPEAT
 # times, prints what the host counts (mtr's own [ pass ] / [ fail ] lines,
@@ -8,33 +8,16 @@
 # innochecksum of the data files after a failure) and powers off. The
 # host's verdict needs the last line, IPI_FP_MTR_DONE: a guest that does
 # not print it crashed or hung.
-export PATH=/usr/sbin:/usr/bin:/sbin:/bin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mountpoint -q /dev || mount -t devtmpfs devtmpfs /dev
-mkdir -p /dev/pts /dev/shm
-mount -t devpts -o gid=5,mode=620 devpts /dev/pts
-# mtr's vardir lives here, as in the report (a tmpfs).
-mount -t tmpfs -o size=1536m tmpfs /dev/shm
-mount -t tmpfs tmpfs /tmp
-mount -t tmpfs tmpfs /run
-ln -sf /proc/self/fd /dev/fd
-hostname ipi-fp
-grep -q localhost /etc/hosts 2>/dev/null || printf '127.0.0.1\tlocalhost\n::1\tlocalhost\n' >/etc/hosts
-ip link set lo up
-
-repeat=1
-read -r -a args </proc/cmdline
-for arg in "${args[@]}"; do
-	case "$arg" in
-	IPI_FP_MTR_REPEAT=*) repeat=${arg#*=} ;;
-	esac
-done
+# shellcheck source=scripts/rootfs-guest-lib.sh
+. /ipi-fp-lib.sh
+# mtr's vardir lives in /dev/shm, as in the report (a tmpfs).
+rootfs_guest_setup 1536m
+repeat=$(rootfs_guest_arg IPI_FP_MTR_REPEAT 1)
 vardir=/dev/shm/mysql
 echo "IPI_FP_MTR_START kernel=$(uname -r) cpus=$(nproc) repeat=$repeat mariadb=$(dpkg-query -W -f='${Version}' mariadb-server) liburing=$(dpkg-query -W -f='${Version}' liburing2)"
 cd /usr/share/mysql/mysql-test || {
 	echo "IPI_FP_MTR_DONE rc=127 (no mysql-test directory)"
-	echo o >/proc/sysrq-trigger
+	rootfs_guest_off
 }
 rc=0
 perl mysql-test-run.pl --mysqld=--innodb-flush-method=fsync --mysqld=--innodb-use-native-aio=1 \
@@ -54,6 +37,4 @@ if [ "$rc" != 0 ]; then
 	done
 fi
 echo "IPI_FP_MTR_DONE rc=$rc"
-sync
-echo o >/proc/sysrq-trigger
-sleep 30
+rootfs_guest_off

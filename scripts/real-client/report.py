@@ -2,7 +2,7 @@
 """real-client/report.py RESULTS: the table of a make real-client soak.
 
 RESULTS holds one console log per boot (KERNEL-NNN.log, from
-real-client/boot-guest.sh) and boots.tsv (kernel, boot, exit status of the boot,
+boot-rootfs-guest.sh) and boots.tsv (kernel, boot, exit status of the boot,
 seconds, loops asked for). A boot's loops are mysql-test-run's result
 lines of the reporter's case, counted up to and including its first
 [ fail ]: after a corrupted page mtr aborts the suite and prints one more

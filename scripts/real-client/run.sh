@@ -78,7 +78,9 @@ lane() {
 		logf="$results/$(printf '%s-%03d' "$v" "$boot").log"
 		start=$SECONDS
 		rc=0
-		"$TOP/scripts/real-client/boot-guest.sh" "$arch" "${kernel_of[$v]}" "$rootfs" "$logf" "$asked" || rc=$?
+		IPI_FP_ROOTFS_CPUS=${IPI_FP_MTR_CPUS:-2} "$TOP/scripts/boot-rootfs-guest.sh" "$arch" \
+			"${kernel_of[$v]}" "$rootfs" "$TOP/scripts/real-client/guest-init.sh" "$logf" \
+			"${IPI_FP_MTR_BOOT_TIMEOUT:-$((300 + 150 * asked))}" "IPI_FP_MTR_REPEAT=$asked" || rc=$?
 		printf '%s\t%d\t%d\t%d\t%d\n' "$v" "$boot" "$rc" $((SECONDS - start)) "$asked" >>"$results/boots.tsv"
 		read -r counted _ < <("$TOP/scripts/real-client/report.py" --loops "$logf")
 		loops=$((loops + counted))
