@@ -161,7 +161,7 @@ source_tree() {
 		SRC_ID=$(git --git-dir="$SRC_PATH" rev-parse "HEAD^{tree}")
 		SRC_DESCRIBE=$(git --git-dir="$SRC_PATH" describe --tags --always HEAD 2>/dev/null || echo "$SRC_ID")
 	else
-		die "$SRC_PATH is not a $what source tree or git directory (no $marker)"
+		die "$SRC_PATH is not a source tree or git directory of $what (no $marker)"
 	fi
 }
 
