@@ -24,3 +24,13 @@ KERNEL_LINE = re.compile(r'^\[ *\d+\.\d+\] ')
 def is_splat(line):
     """A kernel line that is a splat."""
     return bool(KERNEL_LINE.match(line) and SPLATS.search(line))
+
+
+def side_by_side_arches(results):
+    """Print RESULTS/settings (its lines less the leading '# ') and return
+    the architectures of the side-by-side consoles
+    RESULTS/logs/ARCH-6.1.192-VARIANT.log (make ltp-dio, make fstests)."""
+    with open(os.path.join(results, 'settings')) as f:
+        print(''.join(line[2:] for line in f))
+    logs = sorted(os.listdir(os.path.join(results, 'logs')))
+    return sorted({name.split('-6.1.192-')[0] for name in logs if '-6.1.192-' in name})

@@ -20,7 +20,7 @@ import sys
 
 # scripts/ (the shared pipeline's console.py)
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from console import is_splat  # noqa: E402
+from console import is_splat, side_by_side_arches  # noqa: E402
 
 CASE_START = re.compile(r'^FSTESTS_CASE_START (\S+) (\S+)$')
 CASE_END = re.compile(r'^FSTESTS_CASE_END (\S+) (\S+) (pass|fail|notrun|timeout|error) (\d+)$')
@@ -76,10 +76,7 @@ def main():
     if len(sys.argv) != 2:
         sys.exit('usage: fstests/report.py RESULTS')
     results = sys.argv[1]
-    with open(os.path.join(results, 'settings')) as f:
-        print(''.join(line[2:] for line in f))
-    logs = sorted(os.listdir(os.path.join(results, 'logs')))
-    arches = sorted({name.split('-6.1.192-')[0] for name in logs if '-6.1.192-' in name})
+    arches = side_by_side_arches(results)
     status = 0
     for arch in arches:
         got = {v: read_log(os.path.join(results, 'logs', f'{arch}-6.1.192-{v}.log')) for v in VARIANTS}
