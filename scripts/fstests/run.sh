@@ -44,8 +44,9 @@ source_tree "$src" check xfstests
 export IPI_FP_FSTESTS_SRC=$SRC_PATH
 
 # What fstests' README asks for on Debian, less what these tests do not
-# reach (lvm2, git, indent, kernel headers), plus dosfstools for vfat.
-PACKAGES=xfsprogs,e2fsprogs,dosfstools,attr,acl,bc,psmisc,gawk,perl,python3,procps,mount,util-linux,kmod,file,fio,dbench,quota,xfsdump,uuid-runtime,passwd,make,gcc,libc6-dev,autoconf,automake,libtool,libtool-bin,pkgconf,xfslibs-dev,uuid-dev,libaio-dev,liburing-dev,libattr1-dev,libacl1-dev,libgdbm-dev,libgdbm-compat-dev,libcap-dev
+# reach (lvm2, git, indent, kernel headers), plus dosfstools for vfat and
+# dmsetup for the device-mapper tests.
+PACKAGES=xfsprogs,e2fsprogs,dosfstools,dmsetup,attr,acl,bc,psmisc,gawk,perl,python3,procps,mount,util-linux,kmod,file,fio,dbench,quota,xfsdump,uuid-runtime,passwd,make,gcc,libc6-dev,autoconf,automake,libtool,libtool-bin,pkgconf,xfslibs-dev,uuid-dev,libaio-dev,liburing-dev,libattr1-dev,libacl1-dev,libgdbm-dev,libgdbm-compat-dev,libcap-dev
 rootfs=$("$TOP/scripts/make-rootfs.sh" "$arch" fstests "$PACKAGES" \
 	"xfsprogs e2fsprogs dosfstools libaio1 liburing2" "$TOP/scripts/fstests/setup-rootfs.sh" "$SRC_ID")
 
