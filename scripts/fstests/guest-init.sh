@@ -43,6 +43,8 @@ fi
 # shellcheck disable=SC2086 # one line, the tests split by spaces
 echo "FSTESTS_LIST $set" $tests
 
+# No udev here: libdevmapper makes the /dev/mapper nodes itself.
+export DM_DISABLE_UDEV=1
 mkdir -p /mnt/test /mnt/scratch
 for fs in $(echo "$fss" | tr , ' '); do
 	case "$fs" in
