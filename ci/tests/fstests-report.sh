@@ -51,4 +51,10 @@ expect_fail 'ERROR: x86_64 patched: no FSTESTS_DONE \(crashed or hung\) \(last t
 guest x86_64-6.1.192-patched fail notrun
 sed -i '/^FSTESTS_CASE_END xfs generic\/113/d' "$TMP/r/logs/x86_64-6.1.192-patched.log"
 expect_fail 'ERROR: x86_64 patched: xfs generic/113: no FSTESTS_CASE_END' python3 "$R" "$TMP/r"
+# A timeout's last output line without its newline: the end line follows on it.
+guest x86_64-6.1.192-patched fail notrun
+sed -i 's/^FSTESTS_CASE_END xfs generic\/113 notrun 49$/| generic\/113        FSTESTS_CASE_END xfs generic\/113 timeout 1202/' \
+	"$TMP/r/logs/x86_64-6.1.192-patched.log"
+out=$(python3 "$R" "$TMP/r") || true
+grep -q '  xfs   generic/113: notrun / timeout$' <<<"$out" && ! grep -q 'no FSTESTS_CASE_END' <<<"$out" || { echo "$out"; exit 1; }
 echo "statuses per kernel, regressions, failures of both, splats, unfinished guests and lost tests as expected"

@@ -87,6 +87,8 @@ CONFIG
 			status=error
 		fi
 		sed 's/^/| /' /tmp/case.out
+		# A test killed mid-line leaves no newline: end its line here.
+		[ -z "$(tail -c 1 /tmp/case.out)" ] || echo
 		if [ "$status" = fail ]; then
 			for f in "$results/$t.out.bad" "$results/$t.dmesg"; do
 				[ -f "$f" ] || continue

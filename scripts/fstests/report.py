@@ -23,7 +23,9 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from console import is_splat, side_by_side_arches  # noqa: E402
 
 CASE_START = re.compile(r'^FSTESTS_CASE_START (\S+) (\S+)$')
-CASE_END = re.compile(r'^FSTESTS_CASE_END (\S+) (\S+) (pass|fail|notrun|timeout|error) (\d+)$')
+# Searched, not matched: a test killed by its timeout may leave its last
+# line without a newline, and the end line follows on it.
+CASE_END = re.compile(r'FSTESTS_CASE_END (\S+) (\S+) (pass|fail|notrun|timeout|error) (\d+)$')
 STATUSES = ('pass', 'fail', 'notrun', 'timeout', 'error')
 VARIANTS = ('unpatched', 'patched')
 
@@ -54,8 +56,8 @@ def read_log(path):
                     got['errors'].append(line)
             elif CASE_START.match(line):
                 cur = CASE_START.match(line).groups()
-            elif CASE_END.match(line):
-                m = CASE_END.match(line)
+            elif CASE_END.search(line):
+                m = CASE_END.search(line)
                 got['cases'][(m.group(1), m.group(2))] = (m.group(3), int(m.group(4)))
                 cur = None
             elif is_splat(line):
