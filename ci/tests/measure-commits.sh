@@ -27,7 +27,7 @@ good=$(commit_with "$base" README "$readme"$'\nipi_fp test line\n' "README: add 
 mid=$(commit_with "$good" README "$readme"$'\nipi_fp test line\nneeds_prerequisite_ident here\n' "README: prerequisite")
 bad=$(commit_with "$mid" README "$readme"$'\nipi_fp test line\nneeds_prerequisite_ident there\n' "README: use it")
 printf '# test\n%s v9.9 README: add a line\n%s v9.9 README: use it\n' "$good" "$bad" >"$TMP/list"
-out=$("$TOP/scripts/submit/measure-upstream-conversion.sh" --commits "$TMP/list" "$repo" 2>&1)
+out=$(IPI_FP_MEASURE_BASE=6.1.192 "$TOP/scripts/submit/measure-upstream-conversion.sh" --commits "$TMP/list" "$repo" 2>&1)
 grep -q "^01 | ${good:0:12} (v9.9) README: add a line | applied | -$" <<<"$out" &&
 	grep -q "^02 | ${bad:0:12} (v9.9) README: use it | 1 of 1 hunks failed | README (1/1)$" <<<"$out" &&
 	grep -q 'missing in 6.1.192: .*needs_prerequisite_ident' <<<"$out" &&

@@ -2,7 +2,9 @@
 # submit/measure-upstream-conversion.sh MBOX_DIR|MBOX
 # submit/measure-upstream-conversion.sh --commits LIST LINUX_GIT
 # Measure how hard it is to backport upstream's O_DIRECT FOLL_PIN
-# conversion onto Debian's 6.1.192, the base scripts/get-base.sh makes.
+# conversion onto a 6.1.y base of ci/bases.tsv (IPI_FP_MEASURE_BASE,
+# default 6.1.176-kernel.org: kernel.org's 6.1.176, the base the series is
+# submitted on), as scripts/get-base.sh makes it.
 #
 # --commits: the mainline commits of LIST (scripts/submit/
 # upstream-odirect-commits.txt: one "<id> <release> <title>" a line, in the
@@ -11,11 +13,15 @@
 # a stable tree) with 'git format-patch -1', and tried one by one as below:
 # the commit-by-commit cherry-pick a stable maintainer would try first.
 #
-# MBOX_DIR|MBOX: a posted series instead, for example David Howells'
-# "iov_iter: Improve page extraction (pin or just list)", [PATCH v14 NN/17]
-# of 2023-02-14. MBOX_DIR holds one mail a file, *.mbox, taken in name
-# order (v14-01.mbox .. v14-17.mbox); or MBOX is one mbox of the whole
-# series, as
+# MBOX_DIR|MBOX: mails instead. MBOX_DIR holds one mail a file, *.mbox,
+# taken in name order; with a file "ids" beside them ("NN <commit>
+# (<release>)" a line, as scripts/submit/gather-upstream-postings.sh
+# writes it with the mail carrying each mainline commit of LIST) each row
+# is the mail NN.mbox and is named by that commit. Without it, the mails
+# are one posted series, for example David Howells' "iov_iter: Improve
+# page extraction (pin or just list)", [PATCH v14 NN/17] of 2023-02-14
+# (v14-01.mbox .. v14-17.mbox), and a row's number is the subject's; or
+# MBOX is one mbox of the whole series, as
 #   b4 am -o DIR 20230214171330.2722188-1-dhowells@redhat.com
 # writes it (lore.kernel.org; not reachable from CI). A mail without a
 # diff (the 00/17 cover letter) is skipped.
@@ -32,6 +38,11 @@
 # hunk of the series failed. Nothing is fuzzed; offsets are allowed, as in
 # 'git am'.
 #
+# A mail whose diff the base already has (it applies in reverse: a stable
+# release took the commit) is "already in the base" and is not applied;
+# one whose failing hunks each add only lines the file already has is
+# "already in the base, adjusted" (a stable release took an adjusted
+# backport) and its hunks do not count as failures.
 # Prints one row a mail: number | subject | applied, or "N of M hunks
 # failed" | the files with failing hunks (failed/total); then, for each
 # failing hunk, its file, line and function, and why where that is cheap:
@@ -74,6 +85,7 @@ if [ "$src" = --commits ]; then
 			"$id" >"$split/$(printf %02d "$n").mbox"
 		# The row names the commit: "<id> (<release>) <subject>".
 		echo "$(printf %02d "$n") ${id:0:12} ($release)" >>"$split/ids"
+		# The mbox mode below reads the same names.
 	done <"$list"
 	mbox_dir=$split
 elif [ -f "$src" ]; then
@@ -88,8 +100,14 @@ else
 fi
 mapfile -t mails < <(find "$mbox_dir" -maxdepth 1 -type f -name '*.mbox' | sort)
 [ "${#mails[@]}" -gt 0 ] || die "no *.mbox files in $mbox_dir"
+ids=
+if [ -f "$mbox_dir/ids" ]; then
+	ids=$mbox_dir/ids
+	[ "$label" != "upstream conversion v14" ] || label="mainline commits of $(basename "$mbox_dir")"
+fi
 
-base_name=6.1.192
+base_name=${IPI_FP_MEASURE_BASE:-6.1.176-kernel.org}
+base_what=$(awk -F'\t' -v n="$base_name" '$1 == n { print $4 }' "$TOP/ci/bases.tsv")
 base=$("$TOP/scripts/get-base.sh" "$base_name")
 REPO=$CACHE/linux.git
 g() { git --git-dir="$REPO" "$@"; }
@@ -123,10 +141,13 @@ idents() {
 
 # record_hunks NUM FILE PATCHFILE: add each hunk of PATCHFILE (a .rej, or a
 # whole diff section) to $hunks: mail, file, line, function, the identifiers
-# of its context and removed lines, and the first of those lines that the
-# file in the tree (as it is when the hunk fails) does not have.
+# of its context and removed lines, the first of those lines that the
+# file in the tree (as it is when the hunk fails) does not have, and
+# whether the file already has each line the hunk adds (1: a backport of
+# the change is in the tree, in other words). An empty field is "-":
+# read with a tab IFS folds empty fields.
 record_hunks() {
-	local num=$1 file=$2 src=$3 dir h line func ids l miss
+	local num=$1 file=$2 src=$3 dir h line func ids l miss present
 	dir=$(mktemp -d "$scratch/hunk.XXXXXX")
 	awk -v d="$dir" '/^@@ /{n++; f=sprintf("%s/%03d", d, n)} n{print > f}' "$src"
 	for h in "$dir"/*; do
@@ -145,7 +166,18 @@ record_hunks() {
 			done < <(sed -n '2,$s/^[ -]//p' "$h")
 		fi
 		miss=$(sed 's/^[[:space:]]*//; s/[[:space:]]\{1,\}/ /g' <<<"$miss" | cut -c1-80)
-		printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$num" "$file" "${line:-?}" "${func:--}" "$ids" "$miss" >>"$hunks"
+		present=0
+		if [ -f "$wt/$file" ] && grep -q '^+.*[^[:space:]]' "$h"; then
+			present=1
+			while IFS= read -r l; do
+				[ -n "${l//[[:space:]]/}" ] || continue
+				grep -qxF -- "$l" "$wt/$file" || {
+					present=0
+					break
+				}
+			done < <(sed -n '2,$s/^+//p' "$h")
+		fi
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$num" "$file" "${line:-?}" "${func:--}" "${ids:--}" "${miss:--}" "$present" >>"$hunks"
 	done
 	rm -rf "$dir"
 }
@@ -158,19 +190,32 @@ for mail in "${mails[@]}"; do
 	mkdir "$w"
 	t mailinfo -k "$w/msg" "$w/patch" <"$mail" >"$w/info"
 	subject=$(sed -n 's/^Subject: //p' "$w/info")
+	# A quilt-style diff (stable review mails) has no "diff --git" lines:
+	# add them, so that the file sections below are found the same way.
+	if ! grep -q '^diff --git ' "$w/patch"; then
+		awk '/^--- a\// { f = substr($0, 7); if ((getline nxt) > 0) {
+			if (nxt == "+++ b/" f) print "diff --git a/" f " b/" f; print; print nxt; next } }
+			{ print }' "$w/patch" >"$w/patch.git"
+		mv "$w/patch.git" "$w/patch"
+	fi
 	if ! grep -q '^diff --git ' "$w/patch"; then
 		log "skipping $(basename "$mail"): no diff (${subject:-no subject})"
 		continue
 	fi
 	total=$((total + 1))
-	num=$(sed -n 's/^\[[^]]* \([0-9][0-9]*\)\/[0-9][0-9]*\].*/\1/p' <<<"$subject")
+	num=
+	[ -n "$ids" ] || num=$(sed -n 's/^\[[^]]* \([0-9][0-9]*\)\/[0-9][0-9]*\].*/\1/p' <<<"$subject")
 	num=${num:-$(basename "$mail" .mbox)}
 	title=$(sed 's/^\[[^]]*\] *//' <<<"$subject")
-	if [ -f "$split/ids" ]; then
-		title="$(awk -v n="$num" '$1 == n { $1 = ""; print substr($0, 2) }' "$split/ids") $title"
+	if [ -n "$ids" ]; then
+		title="$(awk -v n="$num" '$1 == n { $1 = ""; print substr($0, 2) }' "$ids") $title"
 	fi
 	sed -n '/^+++ /d; s/^+//p' "$w/patch" | idents | sed "s/^/$num /" >>"$added"
 
+	if t apply --check -R "$w/patch" >/dev/null 2>&1; then
+		rows+=("$num | $title | already in the base | -")
+		continue
+	fi
 	if t am -q --keep-cr "$mail" >"$w/am.out" 2>&1; then
 		applied=$((applied + 1))
 		rows+=("$num | $title | applied | -")
@@ -210,6 +255,10 @@ for mail in "${mails[@]}"; do
 	fi
 	if [ "$nfail" -eq 0 ]; then
 		rows+=("$num | $title | git am failed, every hunk applies by itself: $(head -n 1 "$w/am.out") | -")
+	elif [ "$(awk -F'\t' -v n="$num" '$1 == n && $7 != 1' "$hunks" | wc -l)" -eq 0 ]; then
+		# Every failing hunk's lines are there already: a stable release
+		# took the commit, adjusted to 6.1.y.
+		rows+=("$num | $title | already in the base, adjusted: each of the $nfail of $nhunks hunks that fail adds only lines the base has | ${files[*]}")
 	else
 		failed_hunks=$((failed_hunks + nfail))
 		failed_patches=$((failed_patches + 1))
@@ -250,8 +299,9 @@ has_def() {
 }
 cands=$scratch/cands.txt
 : >"$cands"
-while IFS=$'\t' read -r _ file _ _ ids _; do
-	tr ' ' '\n' <<<"$ids" | sed '/^$/d' | sort -u >"$scratch/h.ids"
+while IFS=$'\t' read -r _ file _ _ ids _ present; do
+	[ "$present" != 1 ] || continue
+	tr ' ' '\n' <<<"$ids" | sed '/^-\{0,1\}$/d' | sort -u >"$scratch/h.ids"
 	{ g show "$base:$file" 2>/dev/null || true; } | code_lines |
 		{ grep -owF -f "$scratch/h.ids" || true; } | sort -u >"$scratch/h.found"
 	comm -23 "$scratch/h.ids" "$scratch/h.found" >>"$cands"
@@ -280,14 +330,16 @@ explain() {
 	echo "${out# }"
 }
 
-echo "base: Debian $base_name ($base)"
+echo "base: $base_name ($base): ${base_what:-?}"
 echo "no | subject | result | failing files (failed/total hunks)"
 for row in "${rows[@]}"; do
 	echo "$row"
 	num=${row%% |*}
-	while IFS=$'\t' read -r hnum file line func ids miss; do
+	while IFS=$'\t' read -r hnum file line func ids miss present; do
 		[ "$hnum" = "$num" ] || continue
-		if ! g cat-file -e "$base:$file" 2>/dev/null; then
+		if [ "$present" = 1 ]; then
+			why="each line it adds is already in the tree"
+		elif ! g cat-file -e "$base:$file" 2>/dev/null; then
 			why="file absent in $base_name"
 		else
 			why=$(explain "$ids")
@@ -295,7 +347,7 @@ for row in "${rows[@]}"; do
 		fi
 		if [ -z "$why" ]; then
 			why="context differs: "
-			if [ -n "$miss" ]; then
+			if [ "$miss" != - ]; then
 				why+="first line the tree lacks: $miss"
 			else
 				why+="each line exists, not together"
