@@ -9,7 +9,10 @@
 # (LTP's -i: the 100 files are made once, then read that many times,
 # each pass a TPASS or a TFAIL line); on the raw disks the raw-device
 # cases of runtest/dio (commented out there; DEV1=vdc, DEV2=vdd).
-# IPI_FP_LTP_DIO=0 (kernel command line) leaves runtest/dio out. Each case
+# IPI_FP_LTP_DIO=0 (kernel command line) leaves runtest/dio out,
+# IPI_FP_LTP_PASSES=0 dma_thread_diotest; IPI_FP_LTP_FS (comma separated,
+# default ext4,ext2,raw) picks the disks, IPI_FP_LTP_SKIP (comma
+# separated case names, default none) leaves runtest/dio cases out. Each case
 # is framed by "LTP_CASE_START FS NAME COMMAND" and "LTP_CASE_END FS NAME
 # rc=RC tpass=N tfail=N", the counts of LTP's TPASS and TFAIL lines taken
 # here from the case's whole output, so that a console that drops lines
@@ -25,10 +28,22 @@ mount -t tmpfs tmpfs /tmp
 export PATH="/kselftest:$PATH"
 echo "LTP_DIO_START $(uname -r) $(uname -m) cpus=$(grep -c ^processor /proc/cpuinfo) ltp=$(cat /kselftest/version)"
 
+# wanted LIST ITEM: ITEM is in the comma separated LIST.
+wanted() {
+	case ",$1," in *",$2,"*) return 0 ;; esac
+	return 1
+}
+fs_list=${IPI_FP_LTP_FS:-ext4,ext2,raw}
+skip_list=${IPI_FP_LTP_SKIP:-}
+
 # run_case FS NAME COMMAND...: one LTP case, framed for the report.
 run_case() {
 	fs=$1 name=$2
 	shift 2
+	if wanted "$skip_list" "$name"; then
+		echo "LTP_CASE_SKIPPED $fs $name (IPI_FP_LTP_SKIP)"
+		return
+	fi
 	echo "LTP_CASE_START $fs $name $*"
 	"$@" >/tmp/case.out 2>&1
 	rc=$?
@@ -38,6 +53,7 @@ run_case() {
 
 for disk in ext4:vda ext2:vdb; do
 	fs=${disk%:*}
+	wanted "$fs_list" "$fs" || continue
 	mkdir -p "/mnt/$fs"
 	if ! mount -t "$fs" "/dev/${disk#*:}" "/mnt/$fs"; then
 		echo "LTP_DIO_ERROR cannot mount /dev/${disk#*:} as $fs"
@@ -52,12 +68,13 @@ for disk in ext4:vda ext2:vdb; do
 		done
 	fi
 	for align in $(echo "${IPI_FP_LTP_ALIGNS:-512,3584}" | tr , ' '); do
+		[ "${IPI_FP_LTP_PASSES:-3}" != 0 ] || break
 		run_case "$fs" "dma_thread_diotest_a$align" \
 			dma_thread_diotest -a "$align" -i "${IPI_FP_LTP_PASSES:-3}"
 	done
 	umount "/mnt/$fs"
 done
-if [ "${IPI_FP_LTP_DIO:-1}" != 0 ]; then
+if [ "${IPI_FP_LTP_DIO:-1}" != 0 ] && wanted "$fs_list" raw; then
 	# The raw-device lines of runtest/dio, $DEV1 and $DEV2 filled in.
 	# shellcheck disable=SC2016 # $DEV1 and $DEV2 are the runtest's text
 	raw_script='s/^#\(dio[0-9][0-9]* diotest.*\$DEV.*\)$/\1/p'

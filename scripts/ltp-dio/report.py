@@ -72,6 +72,22 @@ def read_log(path):
     return cases, errors
 
 
+def print_race(race):
+    """The dma_thread_diotest table."""
+    print('dma_thread_diotest: passes that found corruption (TFAIL) of the passes run')
+    print(f'{"arch":<8} {"fs":<5} {"align":>5}  {"unpatched":>9} {"rate % (95 % interval)":<24}'
+          f'{"patched":>9} {"rate % (95 % interval)":<24}{"Fisher p":>8}')
+    for arch, disk, align, (x1, n1), (x2, n2) in race:
+        cells = []
+        for x, n in ((x1, n1), (x2, n2)):
+            lo, hi = STATS.clopper_pearson(x, n)
+            rate = 100.0 * x / n if n else 0.0
+            cells.append(f'{f"{x}/{n}":>9} {f"{rate:.0f} ({100 * lo:.0f} - {100 * hi:.0f})":<24}')
+        p = STATS.fisher_one_sided(x1, n1, x2, n2) if n1 and n2 else float('nan')
+        print(f'{arch:<8} {disk:<5} {align:>5}  {cells[0]}{cells[1]}{p:>8.4f}')
+    print('(Fisher p: one-sided, that the unpatched kernel finds corruption in more passes)')
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit('usage: ltp-dio/report.py RESULTS')
@@ -116,18 +132,10 @@ def main():
                     rcs.append('-' if c is None or c['rc'] is None else str(c['rc']))
                 dio.append((arch, disk, case, rcs))
 
-    print('dma_thread_diotest: passes that found corruption (TFAIL) of the passes run')
-    print(f'{"arch":<8} {"fs":<5} {"align":>5}  {"unpatched":>9} {"rate % (95 % interval)":<24}'
-          f'{"patched":>9} {"rate % (95 % interval)":<24}{"Fisher p":>8}')
-    for arch, disk, align, (x1, n1), (x2, n2) in race:
-        cells = []
-        for x, n in ((x1, n1), (x2, n2)):
-            lo, hi = STATS.clopper_pearson(x, n)
-            rate = 100.0 * x / n if n else 0.0
-            cells.append(f'{f"{x}/{n}":>9} {f"{rate:.0f} ({100 * lo:.0f} - {100 * hi:.0f})":<24}')
-        p = STATS.fisher_one_sided(x1, n1, x2, n2) if n1 and n2 else float('nan')
-        print(f'{arch:<8} {disk:<5} {align:>5}  {cells[0]}{cells[1]}{p:>8.4f}')
-    print('(Fisher p: one-sided, that the unpatched kernel finds corruption in more passes)')
+    if not race:
+        print('dma_thread_diotest: not run (IPI_FP_LTP_PASSES=0)')
+    else:
+        print_race(race)
     if dio:
         print()
         print('runtest/dio: exit status per case (0: passed), unpatched / patched')

@@ -17,11 +17,16 @@
 # Settings (environment):
 #   LTP_SRC              the LTP source (required)
 #   IPI_FP_LTP_PASSES    dma_thread_diotest passes per alignment and
-#                        filesystem (default 3)
+#                        filesystem (default 3; 0 leaves it out)
 #   IPI_FP_LTP_ALIGNS    its buffer alignments, comma separated (default
 #                        512,3584: runtest/dma_thread_diotest's first and
 #                        last)
 #   IPI_FP_LTP_DIO       0: leave out runtest/dio (default 1)
+#   IPI_FP_LTP_FS        the disks, comma separated: ext4, ext2, raw
+#                        (default all three)
+#   IPI_FP_LTP_SKIP      runtest/dio cases to leave out, comma separated
+#                        (default none; dio30, 100 children, takes hours
+#                        under TCG)
 #   IPI_FP_LTP_ARCHES    default "ppc64le x86_64"
 #   IPI_FP_RESULTS       where the logs and report go (default
 #                        $CACHE/results-ltp-dio)
@@ -32,9 +37,15 @@ src=${LTP_SRC:?LTP_SRC=DIR: an LTP source tree or git directory (git clone https
 passes=${IPI_FP_LTP_PASSES:-3}
 aligns=${IPI_FP_LTP_ALIGNS:-512,3584}
 dio=${IPI_FP_LTP_DIO:-1}
+fses=${IPI_FP_LTP_FS:-ext4,ext2,raw}
+skip=${IPI_FP_LTP_SKIP:-}
 arches=${IPI_FP_LTP_ARCHES:-ppc64le x86_64}
 results=${IPI_FP_RESULTS:-$CACHE/results-ltp-dio}
-[[ "$passes" =~ ^[1-9][0-9]*$ ]] || die "IPI_FP_LTP_PASSES=$passes: a number of passes"
+[[ "$passes" =~ ^[0-9]+$ ]] || die "IPI_FP_LTP_PASSES=$passes: a number of passes (0: none)"
+for f in ${fses//,/ }; do
+	case "$f" in ext4 | ext2 | raw) ;; *) die "IPI_FP_LTP_FS: unknown disk '$f' (ext4, ext2, raw)" ;; esac
+done
+[[ "$skip" =~ ^(dio[0-9]+(,dio[0-9]+)*)?$ ]] || die "IPI_FP_LTP_SKIP=$skip: runtest/dio case names (dio30), comma separated"
 [[ "$aligns" =~ ^[0-9]+(,[0-9]+)*$ ]] || die "IPI_FP_LTP_ALIGNS=$aligns: alignments in bytes, comma separated"
 [[ "$dio" =~ ^[01]$ ]] || die "IPI_FP_LTP_DIO=$dio: 0 or 1"
 for a in $arches; do
@@ -45,11 +56,12 @@ rm -rf "$results"
 mkdir -p "$results/logs" "$results/disks"
 "$TOP/scripts/write-run-info.py" "$results/run.json" "$0 $*" ""
 {
-	echo "# LTP $src: runtest/dio $([ "$dio" = 1 ] && echo on || echo off), dma_thread_diotest -a {$aligns} -i $passes"
+	echo "# LTP $src: runtest/dio $([ "$dio" = 1 ] && echo on || echo off)${skip:+ less $skip}, dma_thread_diotest -a {$aligns} -i $passes; disks $fses"
 	echo "# 6.1.192 unpatched and patched (IPI_FP_BUILD_TAG=virtio), side by side per architecture: $arches"
 } >"$results/settings"
 
-cmdline="IPI_FP_LTP_PASSES=$passes IPI_FP_LTP_ALIGNS=$aligns IPI_FP_LTP_DIO=$dio"
+cmdline="IPI_FP_LTP_PASSES=$passes IPI_FP_LTP_ALIGNS=$aligns IPI_FP_LTP_DIO=$dio IPI_FP_LTP_FS=$fses"
+[ -z "$skip" ] || cmdline+=" IPI_FP_LTP_SKIP=$skip"
 for arch in $arches; do
 	arch_setup "$arch"
 	prog=$results/$arch.programs
