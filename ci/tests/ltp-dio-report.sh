@@ -4,7 +4,9 @@
 # Clopper-Pearson interval and Fisher's p; runtest/dio's exit status per
 # case and kernel; a guest that did not finish, printed a kernel splat,
 # ended a dma_thread_diotest case with TBROK or reported fewer passes than
-# it asked for makes it exit 1.
+# it asked for, or a runtest/dio case that broke (TBROK: it could not
+# even run, as the raw-disk cases once did without a TMPDIR) makes it
+# exit 1.
 # shellcheck source=ci/tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 R=$TOP/scripts/ltp-dio/report.py
@@ -42,6 +44,10 @@ guest x86_64-6.1.192-patched 0 0 0 ''
 sed -i 's/^LTP_CASE_END ext2 dma_thread_diotest_a512 rc=0$/| dma_thread_diotest    1  TBROK  :  failed to create file\n&/' \
 	"$TMP/r/logs/x86_64-6.1.192-patched.log"
 expect_fail 'ERROR: x86_64 patched: ext2 dma_thread_diotest_a512: TBROK/TCONF' python3 "$R" "$TMP/r"
+guest x86_64-6.1.192-patched 0 4 0
+sed -i 's/^LTP_CASE_END ext2 dio01 rc=0$/| diotest02    1  TBROK  :  tst_tmpdir.c:270: mkdtemp failed\n&/' \
+	"$TMP/r/logs/x86_64-6.1.192-patched.log"
+expect_fail 'ERROR: x86_64 patched: ext2 dio01: TBROK' python3 "$R" "$TMP/r"
 # The guest's own counts (tpass=, tfail= of the end line) stand for lines
 # the console lost; without them, fewer results than -i asked for is an
 # error.

@@ -78,6 +78,9 @@ if [ "${IPI_FP_LTP_DIO:-1}" != 0 ] && wanted "$fs_list" raw; then
 	# The raw-device lines of runtest/dio, $DEV1 and $DEV2 filled in.
 	# shellcheck disable=SC2016 # $DEV1 and $DEV2 are the runtest's text
 	raw_script='s/^#\(dio[0-9][0-9]* diotest.*\$DEV.*\)$/\1/p'
+	# LTP still wants a directory of its own: the filesystems' are gone.
+	mkdir -p /tmp/raw
+	export TMPDIR=/tmp/raw
 	sed -n "$raw_script" /kselftest/dio.runtest |
 		sed 's|[$]DEV1|/dev/vdc|g; s|[$]DEV2|/dev/vdd|g' | while read -r name cmd; do
 		# shellcheck disable=SC2086 # the case's own arguments

@@ -13,7 +13,8 @@ TCONF, without its LTP_CASE_END, or with fewer results than its -i
 asked for, is an error.
 
 runtest/dio: per architecture and disk, each case's exit status on each
-kernel (0: every check passed), and the cases whose status differs.
+kernel (0: every check passed), and the cases whose status differs; a
+case with a TBROK line (it could not run) is an error.
 
 A guest without LTP_DIO_DONE (crashed or hung), or with a kernel splat,
 is an ERROR. Exits 1 when anything is an ERROR."""
@@ -130,6 +131,10 @@ def main():
                 for v in VARIANTS:
                     c = got[v].get((disk, case))
                     rcs.append('-' if c is None or c['rc'] is None else str(c['rc']))
+                    if c is not None and c['TBROK']:
+                        # The test could not run: the harness's fault, not a result.
+                        print(f'ERROR: {arch} {v}: {disk} {case}: TBROK')
+                        status = 1
                 dio.append((arch, disk, case, rcs))
 
     if not race:
