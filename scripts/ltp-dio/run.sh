@@ -56,7 +56,7 @@ rm -rf "$results"
 mkdir -p "$results/logs" "$results/disks"
 "$TOP/scripts/write-run-info.py" "$results/run.json" "$0 $*" ""
 {
-	echo "# LTP $src: runtest/dio $([ "$dio" = 1 ] && echo on || echo off)${skip:+ less $skip}, dma_thread_diotest -a {$aligns} -i $passes; disks $fses"
+	echo "# LTP $src: runtest/dio $([ "$dio" = 1 ] && echo on || echo off)${skip:+ (less $skip)}, dma_thread_diotest -a {$aligns} -i $passes; disks $fses"
 	echo "# 6.1.192 unpatched and patched (IPI_FP_BUILD_TAG=virtio), side by side per architecture: $arches"
 } >"$results/settings"
 
