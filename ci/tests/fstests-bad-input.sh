@@ -16,6 +16,8 @@ expect_fail 'IPI_FP_FSTESTS_FS=ext2,btrfs: ext2, vfat, ext4 or xfs' \
 expect_fail 'IPI_FP_FSTESTS_SET=auto: dio or dio-quick' env XFSTESTS_SRC="$TMP/xfstests" IPI_FP_FSTESTS_SET=auto "$R"
 expect_fail 'IPI_FP_FSTESTS_TESTS=generic/1;x: tests as generic/NNN' \
 	env XFSTESTS_SRC="$TMP/xfstests" IPI_FP_FSTESTS_TESTS='generic/1;x' "$R"
+expect_fail 'IPI_FP_FSTESTS_EXCLUDE=615: tests as generic/NNN' \
+	env XFSTESTS_SRC="$TMP/xfstests" IPI_FP_FSTESTS_EXCLUDE=615 "$R"
 M=$TOP/scripts/make-rootfs.sh
 expect_fail "unknown architecture 'sparc'" "$M" sparc fstests bash bash
 expect_fail "NAME 'Bad name'" "$M" x86_64 'Bad name' bash bash

@@ -9,7 +9,8 @@
 # call _require_odirect or _require_aiodio (fstests has no dio group);
 # IPI_FP_FSTESTS_SET=dio-quick (the default) keeps those also in the
 # quick group, dio keeps all; IPI_FP_FSTESTS_TESTS=generic/NNN,... names
-# them instead. Each test is one ./check run, under a limit of
+# them instead; IPI_FP_FSTESTS_EXCLUDE=generic/NNN,... leaves tests out.
+# Each test is one ./check run, under a limit of
 # IPI_FP_FSTESTS_TIMEOUT seconds (default 1200), framed by
 # "FSTESTS_CASE_START FS TEST" and "FSTESTS_CASE_END FS TEST STATUS
 # SECONDS", STATUS what check's summary said (pass, fail, notrun) or
@@ -23,6 +24,7 @@ fss=$(rootfs_guest_arg IPI_FP_FSTESTS_FS ext2,vfat,ext4,xfs)
 set=$(rootfs_guest_arg IPI_FP_FSTESTS_SET dio-quick)
 named=$(rootfs_guest_arg IPI_FP_FSTESTS_TESTS "")
 limit=$(rootfs_guest_arg IPI_FP_FSTESTS_TIMEOUT 1200)
+exclude=$(rootfs_guest_arg IPI_FP_FSTESTS_EXCLUDE "")
 cd /opt/xfstests || {
 	echo "FSTESTS_DONE error=no-/opt/xfstests"
 	rootfs_guest_off
@@ -39,6 +41,12 @@ else
 		[ "$set" = dio ] || grep -qE '^_begin_fstest.* quick( |$)' "$f" || continue
 		echo "${f#tests/}"
 	done)
+fi
+if [ -n "$exclude" ]; then
+	tests=$(for t in $tests; do
+		case ",$exclude," in *",$t,"*) ;; *) echo "$t" ;; esac
+	done)
+	echo "FSTESTS_EXCLUDED $exclude"
 fi
 # shellcheck disable=SC2086 # one line, the tests split by spaces
 echo "FSTESTS_LIST $set" $tests

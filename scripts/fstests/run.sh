@@ -17,6 +17,7 @@
 #                            ext2,vfat,ext4,xfs)
 #   IPI_FP_FSTESTS_SET       dio-quick (default) or dio, see guest-init.sh
 #   IPI_FP_FSTESTS_TESTS     generic/NNN,... instead of a set
+#   IPI_FP_FSTESTS_EXCLUDE   generic/NNN,... left out of the set
 #   IPI_FP_FSTESTS_ARCH      x86_64 (default) or ppc64le (the root file
 #                            system is then built under qemu-user: slow)
 #   IPI_FP_FSTESTS_TIMEOUT   seconds one test may take (default 1200)
@@ -30,6 +31,7 @@ src=${XFSTESTS_SRC:?XFSTESTS_SRC=DIR: an xfstests source tree or git directory (
 fss=${IPI_FP_FSTESTS_FS:-ext2,vfat,ext4,xfs}
 set=${IPI_FP_FSTESTS_SET:-dio-quick}
 named=${IPI_FP_FSTESTS_TESTS:-}
+exclude=${IPI_FP_FSTESTS_EXCLUDE:-}
 arch=${IPI_FP_FSTESTS_ARCH:-x86_64}
 limit=${IPI_FP_FSTESTS_TIMEOUT:-1200}
 results=${IPI_FP_RESULTS:-$CACHE/results-fstests}
@@ -38,6 +40,8 @@ results=${IPI_FP_RESULTS:-$CACHE/results-fstests}
 [[ "$set" =~ ^(dio|dio-quick)$ ]] || die "IPI_FP_FSTESTS_SET=$set: dio or dio-quick"
 [[ "$named" =~ ^([a-z0-9]+/[0-9]+(,[a-z0-9]+/[0-9]+)*)?$ ]] ||
 	die "IPI_FP_FSTESTS_TESTS=$named: tests as generic/NNN, comma separated"
+[[ "$exclude" =~ ^([a-z0-9]+/[0-9]+(,[a-z0-9]+/[0-9]+)*)?$ ]] ||
+	die "IPI_FP_FSTESTS_EXCLUDE=$exclude: tests as generic/NNN, comma separated"
 case "$arch" in ppc64le | x86_64) ;; *) die "IPI_FP_FSTESTS_ARCH=$arch: x86_64 or ppc64le" ;; esac
 [[ "$limit" =~ ^[1-9][0-9]*$ ]] || die "IPI_FP_FSTESTS_TIMEOUT=$limit: seconds"
 source_tree "$src" check xfstests
@@ -61,7 +65,7 @@ for variant in unpatched patched; do
 		"$TOP/scripts/build-kernel.sh" "$arch" "$tree")
 done
 {
-	echo "# xfstests $SRC_DESCRIBE; set ${named:-$set}; filesystems $fss; $arch 6.1.192 unpatched and patched side by side"
+	echo "# xfstests $SRC_DESCRIBE; set ${named:-$set}${exclude:+ less $exclude}; filesystems $fss; $arch 6.1.192 unpatched and patched side by side"
 	echo "# root file system $(basename "$rootfs"): $(grep -E '^(xfsprogs|e2fsprogs|dosfstools) ' "$rootfs.packages" | tr '\n' ' ')"
 	for variant in unpatched patched; do echo "# $variant: ${kernel[$variant]}"; done
 } >"$results/settings"
@@ -76,7 +80,8 @@ for variant in unpatched patched; do
 		"$TOP/scripts/boot-rootfs-guest.sh" "$arch" "${kernel[$variant]}" "$rootfs" \
 		"$TOP/scripts/fstests/guest-init.sh" "$results/logs/$arch-6.1.192-$variant.log" \
 		"${IPI_FP_BOOT_TIMEOUT:-36000}" "IPI_FP_FSTESTS_FS=$fss" "IPI_FP_FSTESTS_SET=$set" \
-		${named:+"IPI_FP_FSTESTS_TESTS=$named"} "IPI_FP_FSTESTS_TIMEOUT=$limit" &
+		${named:+"IPI_FP_FSTESTS_TESTS=$named"} ${exclude:+"IPI_FP_FSTESTS_EXCLUDE=$exclude"} \
+		"IPI_FP_FSTESTS_TIMEOUT=$limit" &
 done
 wait || true
 log "$arch: guests ran $((SECONDS - start))s"
