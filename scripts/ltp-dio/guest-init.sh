@@ -8,7 +8,12 @@
 # (default 3) passes each
 # (LTP's -i: the 100 files are made once, then read that many times,
 # each pass a TPASS or a TFAIL line); on the raw disks the raw-device
-# cases of runtest/dio (commented out there; DEV1=vdc, DEV2=vdd).
+# cases of runtest/dio that can run on a device (commented out there;
+# DEV1=vdc, DEV2=vdd): the diotest1 ones, which copy DEV1 to DEV2 with
+# O_DIRECT. The others (diotest2, 3, 5, 6 -f $DEV1) cannot: since LTP
+# commit 8dca42291 (2010) their setup creates the file with
+# O_CREAT|O_EXCL, which an existing device refuses (TBROK), and they
+# unlink it at the end.
 # IPI_FP_LTP_DIO=0 (kernel command line) leaves runtest/dio out,
 # IPI_FP_LTP_PASSES=0 dma_thread_diotest; IPI_FP_LTP_FS (comma separated,
 # default ext4,ext2,raw) picks the disks, IPI_FP_LTP_SKIP (comma
@@ -75,9 +80,11 @@ for disk in ext4:vda ext2:vdb; do
 	umount "/mnt/$fs"
 done
 if [ "${IPI_FP_LTP_DIO:-1}" != 0 ] && wanted "$fs_list" raw; then
-	# The raw-device lines of runtest/dio, $DEV1 and $DEV2 filled in.
+	# The raw-device lines of runtest/dio that take a device (diotest1
+	# -i $DEV1 -o $DEV2), $DEV1 and $DEV2 filled in.
 	# shellcheck disable=SC2016 # $DEV1 and $DEV2 are the runtest's text
-	raw_script='s/^#\(dio[0-9][0-9]* diotest.*\$DEV.*\)$/\1/p'
+	raw_script='s/^#\(dio[0-9][0-9]* diotest1 .*-i \$DEV1 -o \$DEV2.*\)$/\1/p'
+	[ -b /dev/vdc ] && [ -b /dev/vdd ] || echo "LTP_DIO_ERROR /dev/vdc or /dev/vdd is not a block device"
 	# LTP still wants a directory of its own: the filesystems' are gone.
 	mkdir -p /tmp/raw
 	export TMPDIR=/tmp/raw
