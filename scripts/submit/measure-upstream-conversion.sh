@@ -6,9 +6,10 @@
 # default 6.1.176-kernel.org: kernel.org's 6.1.176, the base the series is
 # submitted on), as scripts/get-base.sh makes it.
 #
-# --commits: the mainline commits of LIST (scripts/submit/
-# upstream-odirect-commits.txt: one "<id> <release> <title>" a line, in the
-# order mainline applied them), each taken from LINUX_GIT (a git directory
+# --commits: the mainline commits of LIST
+# (scripts/submit/upstream-odirect-commits.txt: "<id> <release>
+# <message-id> <title>" a line, in the order mainline applied them; the
+# message-id is gather-upstream-postings.sh's and unused here), each taken from LINUX_GIT (a git directory
 # with mainline's history, v6.6 or later: a clone of torvalds/linux or of
 # a stable tree) with 'git format-patch -1', and tried one by one as below:
 # the commit-by-commit cherry-pick a stable maintainer would try first.
@@ -85,7 +86,6 @@ if [ "$src" = --commits ]; then
 			"$id" >"$split/$(printf %02d "$n").mbox"
 		# The row names the commit: "<id> (<release>) <subject>".
 		echo "$(printf %02d "$n") ${id:0:12} ($release)" >>"$split/ids"
-		# The mbox mode below reads the same names.
 	done <"$list"
 	mbox_dir=$split
 elif [ -f "$src" ]; then
