@@ -3,8 +3,8 @@
 # Collect, for each commit of LIST
 # (scripts/submit/upstream-odirect-commits.txt: "<commit> <release>
 # <message-id> <subject>" a line), the mail its third column names: the posting the maintainer applied (the
-# one the commit's Link: tag names, or the last posting before the merge
-# where the tree adds no Link:), or a stable review mail that carries the
+# one the maintainer applied, or the last posting before the merge where
+# nothing says which), or a stable review mail that carries the
 # mainline commit. Writes OUTDIR/NN.mbox in LIST's order and OUTDIR/ids
 # ("NN <commit 12> (<release>)" a line), the input of
 #   scripts/submit/measure-upstream-conversion.sh OUTDIR
