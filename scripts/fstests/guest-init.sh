@@ -51,8 +51,29 @@ fi
 # shellcheck disable=SC2086 # one line, the tests split by spaces
 echo "FSTESTS_LIST $set" $tests
 
-# No udev here: libdevmapper makes the /dev/mapper nodes itself.
+# No udev here: libdevmapper makes the /dev/mapper nodes itself. udev
+# would make each a link to its /dev/dm-N, and fstests relies on that:
+# it finds a filesystem's /sys/fs/xfs/dm-N/ error settings (generic/250,
+# 252, 271 and others on xfs) through the link. A dmsetup in front of the
+# real one turns each /dev/mapper node into that link after every call.
 export DM_DISABLE_UDEV=1
+real_dmsetup=$(command -v dmsetup)
+mkdir -p /usr/local/sbin
+cat >/usr/local/sbin/dmsetup <<EOF
+#!/bin/sh
+$real_dmsetup "\$@"
+rc=\$?
+for node in /dev/mapper/*; do
+	[ -b "\$node" ] && [ ! -L "\$node" ] || continue
+	for dm in /sys/block/dm-*; do
+		[ "\$(cat "\$dm/dev")" = "\$(stat -c %Hr:%Lr "\$node")" ] || continue
+		ln -sf "../\${dm##*/}" "\$node"
+	done
+done
+exit \$rc
+EOF
+chmod +x /usr/local/sbin/dmsetup
+export PATH=/usr/local/sbin:$PATH
 mkdir -p /mnt/test /mnt/scratch
 for fs in $(echo "$fss" | tr , ' '); do
 	case "$fs" in
