@@ -82,7 +82,8 @@ libuv-soak:
 ##          directory): dma_thread_diotest, the 2009 O_DIRECT vs fork()
 ##          reproducer, PASSES (default 3) passes per buffer alignment
 ##          (512, 3584) on ext4 and ext2, and LTP's runtest/dio on both and
-##          on raw disks, in 6.1.192 guests without and with the series
+##          its raw-disk cases that take a device (dio33, dio39; the disks:
+##          IPI_FP_LTP_FS), in 6.1.192 guests without and with the series
 ##          side by side, ppc64le and x86_64; corruption rates with 95 %
 ##          intervals and Fisher's p, and each dio case per kernel (not in
 ##          make check: LTP is not in Debian, and it takes hours)
